@@ -1,0 +1,230 @@
+// Rows of the `packages` table and their dependencies, in the host's types.
+
+import type { Database } from "./sqlite.ts";
+
+export type PackageState =
+  | "installing"
+  | "installed"
+  | "starting"
+  | "running"
+  | "stopping"
+  | "failed"
+  | "upgrading"
+  | "deleted";
+export type DesiredState = "running" | "stopped";
+
+export interface PackageSource {
+  kind: "path" | "git";
+  url?: string;
+  ref?: string;
+  commit?: string;
+  path?: string;
+}
+
+export interface PackageError {
+  code: string;
+  message: string;
+  /** Milliseconds since the epoch. */
+  at: number;
+}
+
+export interface PackageRecord {
+  name: string;
+  version: string;
+  source: PackageSource;
+  /** The folder the package's files are read from. */
+  folder: string;
+  state: PackageState;
+  desiredState: DesiredState;
+  error: PackageError | null;
+  /** The validated manifest, as JSON. */
+  manifest: string;
+  /** The effective permission set, as JSON. */
+  granted: string;
+  env: Record<string, string>;
+  config: Record<string, unknown>;
+  integrity: string;
+  dependencies: Record<string, string>;
+  installedAt: number;
+  updatedAt: number;
+}
+
+interface PackageRow {
+  name: string;
+  version: string;
+  source_kind: "path" | "git";
+  source_url: string | null;
+  source_ref: string | null;
+  source_commit: string | null;
+  source_path: string | null;
+  folder: string;
+  state: PackageState;
+  desired_state: DesiredState;
+  error_code: string | null;
+  error_message: string | null;
+  error_at: number | null;
+  manifest: string;
+  granted: string;
+  env: string;
+  config: string;
+  integrity: string;
+  installed_at: number;
+  updated_at: number;
+}
+
+function sourceOf(row: PackageRow): PackageSource {
+  const source: PackageSource = { kind: row.source_kind };
+  if (row.source_url !== null) source.url = row.source_url;
+  if (row.source_ref !== null) source.ref = row.source_ref;
+  if (row.source_commit !== null) source.commit = row.source_commit;
+  if (row.source_path !== null) source.path = row.source_path;
+  return source;
+}
+
+export class PackageStore {
+  readonly #db: Database;
+
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  #dependenciesOf(name: string): Record<string, string> {
+    const rows = this.#db
+      .prepare("SELECT dependency, range FROM package_dependencies WHERE package = ? ORDER BY dependency")
+      .all(name) as { dependency: string; range: string }[];
+    return Object.fromEntries(rows.map((row) => [row.dependency, row.range]));
+  }
+
+  #recordOf(row: PackageRow): PackageRecord {
+    return {
+      name: row.name,
+      version: row.version,
+      source: sourceOf(row),
+      folder: row.folder,
+      state: row.state,
+      desiredState: row.desired_state,
+      error:
+        row.error_code === null
+          ? null
+          : { code: row.error_code, message: row.error_message ?? "", at: row.error_at ?? 0 },
+      manifest: row.manifest,
+      granted: row.granted,
+      env: JSON.parse(row.env) as Record<string, string>,
+      config: JSON.parse(row.config) as Record<string, unknown>,
+      integrity: row.integrity,
+      dependencies: this.#dependenciesOf(row.name),
+      installedAt: row.installed_at,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  /** A package that is not deleted, or undefined. */
+  get(name: string): PackageRecord | undefined {
+    const row = this.#db.prepare("SELECT * FROM packages WHERE name = ? AND state != 'deleted'").get(name) as
+      | PackageRow
+      | undefined;
+    return row && this.#recordOf(row);
+  }
+
+  /** Every package that is not deleted, by name. */
+  list(): PackageRecord[] {
+    const rows = this.#db.prepare("SELECT * FROM packages WHERE state != 'deleted' ORDER BY name").all() as PackageRow[];
+    return rows.map((row) => this.#recordOf(row));
+  }
+
+  /** Inserts a package, replacing a deleted row of the same name (its history stays in `operations`). */
+  insert(record: PackageRecord): void {
+    this.#db.transaction(() => {
+      this.#db.prepare("DELETE FROM packages WHERE name = ? AND state = 'deleted'").run(record.name);
+      this.#db
+        .prepare(
+          `INSERT INTO packages (name, version, source_kind, source_url, source_ref, source_commit, source_path,
+             folder, state, desired_state, error_code, error_message, error_at, manifest, granted, env, config,
+             integrity, installed_at, updated_at)
+           VALUES (@name, @version, @source_kind, @source_url, @source_ref, @source_commit, @source_path,
+             @folder, @state, @desired_state, @error_code, @error_message, @error_at, @manifest, @granted, @env,
+             @config, @integrity, @installed_at, @updated_at)`,
+        )
+        .run(this.#rowOf(record));
+      this.#writeDependencies(record.name, record.dependencies);
+    })();
+  }
+
+  /** Replaces everything about an existing package (reload, upgrade). */
+  replace(record: PackageRecord): void {
+    this.#db.transaction(() => {
+      this.#db
+        .prepare(
+          `UPDATE packages SET version = @version, source_kind = @source_kind, source_url = @source_url,
+             source_ref = @source_ref, source_commit = @source_commit, source_path = @source_path, folder = @folder,
+             state = @state, desired_state = @desired_state, error_code = @error_code,
+             error_message = @error_message, error_at = @error_at, manifest = @manifest, granted = @granted,
+             env = @env, config = @config, integrity = @integrity, updated_at = @updated_at
+           WHERE name = @name`,
+        )
+        .run(this.#rowOf(record));
+      this.#writeDependencies(record.name, record.dependencies);
+    })();
+  }
+
+  #writeDependencies(name: string, dependencies: Record<string, string>): void {
+    this.#db.prepare("DELETE FROM package_dependencies WHERE package = ?").run(name);
+    const insert = this.#db.prepare("INSERT INTO package_dependencies (package, dependency, range) VALUES (?, ?, ?)");
+    for (const [dependency, range] of Object.entries(dependencies)) insert.run(name, dependency, range);
+  }
+
+  #rowOf(record: PackageRecord): PackageRow {
+    return {
+      name: record.name,
+      version: record.version,
+      source_kind: record.source.kind,
+      source_url: record.source.url ?? null,
+      source_ref: record.source.ref ?? null,
+      source_commit: record.source.commit ?? null,
+      source_path: record.source.path ?? null,
+      folder: record.folder,
+      state: record.state,
+      desired_state: record.desiredState,
+      error_code: record.error?.code ?? null,
+      error_message: record.error?.message ?? null,
+      error_at: record.error?.at ?? null,
+      manifest: record.manifest,
+      granted: record.granted,
+      env: JSON.stringify(record.env),
+      config: JSON.stringify(record.config),
+      integrity: record.integrity,
+      installed_at: record.installedAt,
+      updated_at: record.updatedAt,
+    };
+  }
+
+  /** Sets the state, and the error with it: a state other than `failed` clears the error. */
+  setState(name: string, state: PackageState, error: PackageError | null = null): void {
+    this.#db
+      .prepare(
+        `UPDATE packages SET state = ?, error_code = ?, error_message = ?, error_at = ?, updated_at = ?
+         WHERE name = ?`,
+      )
+      .run(state, error?.code ?? null, error?.message ?? null, error?.at ?? null, Date.now(), name);
+  }
+
+  setDesiredState(name: string, desired: DesiredState): void {
+    this.#db.prepare("UPDATE packages SET desired_state = ?, updated_at = ? WHERE name = ?").run(desired, Date.now(), name);
+  }
+
+  /** Removes a row that never finished installing. */
+  remove(name: string): void {
+    this.#db.prepare("DELETE FROM packages WHERE name = ?").run(name);
+  }
+
+  /** Installed packages whose manifest declares `name` as a dependency. */
+  dependentsOf(name: string): string[] {
+    const rows = this.#db
+      .prepare(
+        `SELECT d.package AS name FROM package_dependencies d JOIN packages p ON p.name = d.package
+         WHERE d.dependency = ? AND p.state != 'deleted' ORDER BY d.package`,
+      )
+      .all(name) as { name: string }[];
+    return rows.map((row) => row.name);
+  }
+}

@@ -1,0 +1,60 @@
+// The one error type the host throws on purpose: a typed `code`, a message
+// that names the action and the value, and whether the caller or the host is at fault.
+
+/** Codes a client can rely on; each maps to one HTTP status in `api/error_response.ts`. */
+export type ErrorCode =
+  | "bad_request"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "name_taken"
+  | "conflict"
+  | "has_dependents"
+  | "dependency_cycle"
+  | "busy"
+  | "invalid_package"
+  | "invalid_archive"
+  | "install_failed"
+  | "start_failed"
+  | "upgrade_failed"
+  | "integrity_failed"
+  | "not_running"
+  | "source_unreachable"
+  | "rate_limited"
+  | "not_supported"
+  | "internal";
+
+/** An error the host raises deliberately. `details` travel to the client beside code and message. */
+export class IsopodError extends Error {
+  override name = "IsopodError";
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.code = code;
+    this.details = details;
+  }
+
+  /** True when the caller sent something wrong; false when the host itself failed. */
+  get isUserError(): boolean {
+    return this.code !== "internal" && this.code !== "source_unreachable";
+  }
+}
+
+export const badRequest = (message: string, details?: Record<string, unknown>) =>
+  new IsopodError("bad_request", message, details);
+export const notFound = (message: string) => new IsopodError("not_found", message);
+export const invalidPackage = (message: string, details?: Record<string, unknown>) =>
+  new IsopodError("invalid_package", message, details);
+
+/** Reads a message from anything thrown, including non-Error values from untrusted code. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === "string") return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}
