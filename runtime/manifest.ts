@@ -77,7 +77,7 @@ export interface Manifest {
   entry: string;
   requested: PermissionSet;
   dependencies: Record<string, DependencyRequirement>;
-  limits: { memoryMb?: number; timeoutMs?: number; cpuMs?: number };
+  limits: { memoryMb?: number | undefined; timeoutMs?: number | undefined; cpuMs?: number | undefined };
   autostart: boolean;
   /** The manifest file's name, for messages. */
   file: string;

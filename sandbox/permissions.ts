@@ -16,7 +16,7 @@ export interface PermissionRule {
 export type PermissionSet = Record<PermissionName, PermissionRule>;
 
 /** The forms Deno accepts for one permission in `deno.json`. */
-export type PermissionValue = boolean | string[] | { allow?: boolean | string[]; deny?: string[] };
+export type PermissionValue = boolean | string[] | { allow?: boolean | string[] | undefined; deny?: string[] | undefined };
 
 const NOTHING: PermissionRule = { allow: [], deny: [] };
 

@@ -1,0 +1,56 @@
+// The Sandbox that runs isolates in this process. Each isolate is keyed by
+// its instance id; events carry that id so stale ones can be told apart.
+
+import { SandboxFailure } from "./failure.ts";
+import { PackageIsolate } from "./package_isolate.ts";
+import type { HookName, IsolateSpec, Sandbox, SandboxEvent } from "./sandbox.ts";
+
+export class LocalSandbox implements Sandbox {
+  readonly #isolates = new Map<string, PackageIsolate>();
+  readonly #listeners: ((event: SandboxEvent) => void)[] = [];
+
+  onEvent(listener: (event: SandboxEvent) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  #emit(event: SandboxEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+
+  async load(spec: IsolateSpec): Promise<void> {
+    if (this.#isolates.has(spec.instanceId)) throw new Error(`instance ${spec.instanceId} is already loaded`);
+    const { instanceId, packageName } = spec;
+    const isolate = await PackageIsolate.load(spec, {
+      log: (level, message) => this.#emit({ type: "log", instanceId, packageName, level, message, ts: Date.now() }),
+      exit: (reason, message) => {
+        this.#isolates.delete(instanceId);
+        this.#emit({ type: "exit", instanceId, packageName, reason, message });
+      },
+    });
+    this.#isolates.set(instanceId, isolate);
+  }
+
+  #get(instanceId: string): PackageIsolate {
+    const isolate = this.#isolates.get(instanceId);
+    if (!isolate) throw new SandboxFailure("disposed", `no isolate ${instanceId} is loaded`);
+    return isolate;
+  }
+
+  hook(instanceId: string, hook: HookName): Promise<void> {
+    return this.#get(instanceId).hook(hook);
+  }
+
+  async dispose(instanceId: string): Promise<void> {
+    this.#isolates.get(instanceId)?.dispose();
+    this.#isolates.delete(instanceId);
+  }
+
+  async close(): Promise<void> {
+    for (const id of [...this.#isolates.keys()]) await this.dispose(id);
+  }
+
+  /** How many isolates are alive. */
+  get size(): number {
+    return this.#isolates.size;
+  }
+}
