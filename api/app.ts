@@ -1,0 +1,35 @@
+// The HTTP API as a Hono app: public routes first, then everything behind a
+// bearer token, with errors turned into answers in one place.
+
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Host } from "../runtime/host.ts";
+import { IsopodError } from "../runtime/errors.ts";
+import { requireToken, type AuthEnv } from "./auth.ts";
+import { errorResponse } from "./error_response.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { packageRoutes } from "./routes/packages.ts";
+
+/** Largest API request body. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export function createApp(host: Host): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>();
+  app.onError((error, c) => errorResponse(c, error));
+  app.notFound((c) => errorResponse(c, new IsopodError("not_found", `no route ${c.req.method} ${c.req.path}`)));
+
+  app.route("/healthz", healthRoutes(host));
+
+  app.use("/v1/*", requireToken(host.tokens));
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new IsopodError("bad_request", `request body is larger than ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+  app.route("/v1/packages", packageRoutes(host));
+  return app;
+}

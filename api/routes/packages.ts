@@ -1,0 +1,73 @@
+// /v1/packages: add, list, read, start, stop, reload and delete packages.
+
+import { Hono } from "hono";
+import { z } from "zod";
+import { viewOf } from "../../runtime/package_view.ts";
+import type { Host } from "../../runtime/host.ts";
+import type { AuthEnv } from "../auth.ts";
+import { readBody } from "../body.ts";
+import { NAME_PARAM, packageNameFrom } from "../package_name.ts";
+
+const permissionValue = z.union([
+  z.boolean(),
+  z.array(z.string()),
+  z.strictObject({ allow: z.union([z.boolean(), z.array(z.string())]).optional(), deny: z.array(z.string()).optional() }),
+]);
+
+export const addRequestSchema = z
+  .strictObject({
+    git_url: z.string().min(1).optional(),
+    path: z.string().min(1).optional(),
+    reload: z.boolean().optional(),
+    start: z.boolean().optional(),
+    grant: z.union([z.literal("requested"), z.record(z.string(), permissionValue)]).optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    config: z.record(z.string(), z.unknown()).optional(),
+  })
+  .refine((body) => (body.git_url === undefined) !== (body.path === undefined), {
+    message: 'give exactly one of "git_url" or "path"',
+  });
+
+export function packageRoutes(host: Host): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>();
+  const actorOf = (c: { get(key: "principal"): { name: string } }) => ({ name: c.get("principal").name });
+
+  app.get("/", (c) => c.json({ items: host.packages.list().map(viewOf) }));
+
+  app.post("/", async (c) => {
+    const body = await readBody(c, addRequestSchema);
+    const record = await host.packages.add(
+      {
+        ...(body.path !== undefined && { path: body.path }),
+        ...(body.git_url !== undefined && { gitUrl: body.git_url }),
+        ...(body.reload !== undefined && { reload: body.reload }),
+        ...(body.start !== undefined && { start: body.start }),
+        ...(body.grant !== undefined && { grant: body.grant }),
+        ...(body.env !== undefined && { env: body.env }),
+        ...(body.config !== undefined && { config: body.config }),
+      },
+      actorOf(c),
+    );
+    return c.json(viewOf(record));
+  });
+
+  app.get(`/${NAME_PARAM}`, (c) => c.json(viewOf(host.packages.get(packageNameFrom(c.req.param("name"))))));
+
+  app.post(`/${NAME_PARAM}/start`, async (c) => {
+    const record = await host.packages.start(packageNameFrom(c.req.param("name")), actorOf(c));
+    return c.json(viewOf(record));
+  });
+
+  app.post(`/${NAME_PARAM}/stop`, async (c) => {
+    const record = await host.packages.stop(packageNameFrom(c.req.param("name")), actorOf(c));
+    return c.json(viewOf(record));
+  });
+
+  app.delete(`/${NAME_PARAM}`, async (c) => {
+    const name = packageNameFrom(c.req.param("name"));
+    await host.packages.delete(name, actorOf(c));
+    return c.json({ name, state: "deleted" });
+  });
+
+  return app;
+}

@@ -1,0 +1,27 @@
+// `isopod serve`: opens the data folder, boots the host and serves the API
+// until SIGINT or SIGTERM.
+
+import { listen } from "../api/index.ts";
+import { configFromEnv } from "../runtime/config.ts";
+import { Host } from "../runtime/host.ts";
+
+export async function serveCommand(): Promise<void> {
+  const config = configFromEnv();
+  const host = await Host.open(config);
+  const server = await listen(host, { hostname: config.host, port: config.port });
+  console.log(`isopod: serving ${server.url} (data in ${config.dataDir})`);
+  const { adminTokenFile } = await host.boot();
+  if (adminTokenFile) console.log(`isopod: created an admin token in ${adminTokenFile} (mode 0600)`);
+  else if (!config.adminToken) console.log(`isopod: admin token from first start is in ${host.layout.adminTokenFile}`);
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    console.log(`isopod: ${signal}, shutting down`);
+    await server.close();
+    await host.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}

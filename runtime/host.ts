@@ -1,0 +1,53 @@
+// A host: the data folder, the store, the sandbox, the package manager and
+// the tokens, put together and taken apart in the right order.
+
+import { mkdir } from "node:fs/promises";
+import { Store } from "../db/index.ts";
+import { LocalSandbox, type Sandbox } from "../sandbox/index.ts";
+import type { HostConfig } from "./config.ts";
+import { DataLayout } from "./layout.ts";
+import { LogHub } from "./log_hub.ts";
+import { PackageManager } from "./package_manager.ts";
+import { TokenService } from "./tokens.ts";
+
+export class Host {
+  readonly config: HostConfig;
+  readonly layout: DataLayout;
+  readonly store: Store;
+  readonly sandbox: Sandbox;
+  readonly packages: PackageManager;
+  readonly tokens: TokenService;
+  readonly logs: LogHub;
+  readonly startedAt = Date.now();
+
+  private constructor(config: HostConfig, layout: DataLayout) {
+    this.config = config;
+    this.layout = layout;
+    this.store = new Store(layout.database, { logLinesPerPackage: config.logLinesPerPackage });
+    this.sandbox = new LocalSandbox();
+    this.logs = new LogHub(this.store);
+    this.sandbox.onEvent((event) => {
+      if (event.type === "log") this.logs.append(event.packageName, event.level, event.message, event.ts);
+    });
+    this.packages = new PackageManager(this.store, this.sandbox, layout, config);
+    this.tokens = new TokenService(this.store, config.adminToken);
+  }
+
+  /** Opens (or creates) the data folder and its database. */
+  static async open(config: HostConfig): Promise<Host> {
+    await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+    return new Host(config, new DataLayout(config.dataDir));
+  }
+
+  /** Creates the first admin token if needed, then brings back the packages that should run. */
+  async boot(): Promise<{ adminTokenFile: string | undefined }> {
+    const adminTokenFile = await this.tokens.ensureAdminToken(this.layout.adminTokenFile);
+    await this.packages.restore();
+    return { adminTokenFile };
+  }
+
+  async close(): Promise<void> {
+    await this.sandbox.close();
+    this.store.close();
+  }
+}
