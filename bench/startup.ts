@@ -1,0 +1,86 @@
+// Issue 2's figures: add + start of packages/hello through the API against a
+// bare isolated-vm isolate + context, and resident memory per running package.
+
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { createIsolate } from "../sandbox/ivm.ts";
+import { openBenchHost } from "./_bench_host.ts";
+import { mib, ms, percentile, report, timeEach } from "./_measure.ts";
+
+const HELLO = path.resolve(import.meta.dirname, "../packages/hello");
+
+/** Copies of hello under distinct names, so each add is a real install. */
+async function helloCopies(count: number): Promise<{ dir: string; roots: string[] }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "isopod-bench-pkgs-"));
+  const manifest = JSON.parse(await readFile(path.join(HELLO, "deno.json"), "utf8"));
+  const roots: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const root = path.join(dir, `hello-${i}`);
+    await cp(HELLO, root, { recursive: true });
+    await writeFile(path.join(root, "deno.json"), JSON.stringify({ ...manifest, name: `@bench/hello-${i}` }));
+    roots.push(root);
+  }
+  return { dir, roots };
+}
+
+async function bareIsolates(count: number): Promise<number[]> {
+  return timeEach(count, async () => {
+    const isolate = createIsolate(32, () => {});
+    const context = await isolate.createContext();
+    await context.eval("1 + 1");
+    isolate.dispose();
+  });
+}
+
+async function addAndStart(count: number): Promise<number[]> {
+  const bench = await openBenchHost();
+  const { dir, roots } = await helloCopies(count);
+  try {
+    return await timeEach(count, async (i) => {
+      const added = await bench.call("POST", "/v1/packages", { path: roots[i], start: true });
+      if (added.body.state !== "running") throw new Error(`add failed: ${JSON.stringify(added.body)}`);
+    });
+  } finally {
+    await bench.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function memoryPerPackage(count: number): Promise<{ before: number; after: number }> {
+  const bench = await openBenchHost();
+  const { dir, roots } = await helloCopies(count);
+  try {
+    globalThis.gc?.();
+    const before = process.memoryUsage().rss;
+    for (const root of roots) await bench.call("POST", "/v1/packages", { path: root, start: true });
+    globalThis.gc?.();
+    const after = process.memoryUsage().rss;
+    if (bench.host.packages.runningCount !== count) throw new Error(`only ${bench.host.packages.runningCount} running`);
+    return { before, after };
+  } finally {
+    await bench.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<void> {
+  const samples = 50;
+  await bareIsolates(5);
+  const bare = await bareIsolates(samples);
+  const full = await addAndStart(samples);
+  const bareP50 = percentile(bare, 50);
+  const fullP50 = percentile(full, 50);
+  report("add + start of hello through the API vs a bare isolate + context", [
+    ["bare isolate + context p50 / p95", `${ms(bareP50)} / ${ms(percentile(bare, 95))}`],
+    ["add + start (API) p50 / p95", `${ms(fullP50)} / ${ms(percentile(full, 95))}`],
+    ["ratio (p50)", `${(fullP50 / bareP50).toFixed(1)}x`],
+  ]);
+  const running = 200;
+  const { before, after } = await memoryPerPackage(running);
+  report(`resident memory with ${running} running packages`, [
+    ["RSS before", mib(before)],
+    ["RSS after", mib(after)],
+    ["per running package", mib((after - before) / running)],
+  ]);
+}
