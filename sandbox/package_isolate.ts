@@ -11,7 +11,7 @@ import { HostOps } from "./host_ops.ts";
 import { HostTimers } from "./host_timers.ts";
 import { callback, copyOf, createIsolate, type Context, type Isolate, type Reference } from "./ivm.ts";
 import { runtimeScript } from "./runtime_source.ts";
-import type { ChunkSource, FailureReason, HookName, IsolateSpec, LogEvent, SandboxRequest, SandboxResponse } from "./sandbox.ts";
+import type { FailureReason, HookName, IsolateSpec, LogEvent, SandboxRequest, SandboxResponse } from "./sandbox.ts";
 
 const LOG_LEVELS = new Set(["debug", "info", "warn", "error"]);
 /** Longest console line taken from an isolate; the log store cuts further. */
@@ -173,18 +173,10 @@ export class PackageIsolate {
     return { status, statusText, headers, body: this.#responseBody(body, closeBody) };
   }
 
-  #responseBody(body: ResponseHead["body"], done: () => void): ChunkSource | null {
-    if (body === null) {
+  #responseBody(body: ResponseHead["body"], done: () => void): SandboxResponse["body"] {
+    if (body === null || "bytes" in body) {
       done();
-      return null;
-    }
-    if ("bytes" in body) {
-      done();
-      let sent = false;
-      return {
-        read: async () => (sent ? null : ((sent = true), body.bytes)),
-        cancel: () => undefined,
-      };
+      return body === null ? null : body.bytes;
     }
     const { streamId } = body;
     let finished = false;

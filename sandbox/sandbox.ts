@@ -71,12 +71,12 @@ export interface SandboxRequest {
   signal?: AbortSignal;
 }
 
-/** What the package answered: a plain head and its body as a chunk source. */
+/** What the package answered: a plain head, and its body: none, bytes known up front, or a chunk source. */
 export interface SandboxResponse {
   status: number;
   statusText: string;
   headers: HeaderList;
-  body: ChunkSource | null;
+  body: null | Uint8Array | ChunkSource;
 }
 
 export interface Sandbox {
