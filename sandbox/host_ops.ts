@@ -97,6 +97,9 @@ export class HostOps {
 
   #envGet(key: string): string | undefined {
     if (!this.#envAllowed(key)) throw notCapable("env", key);
+    // Deno checks the permission first, then the key.
+    if (key === "") throw new HostOpError("TypeError", "Key is an empty string.");
+    if (key.includes("=") || key.includes("\0")) throw new HostOpError("TypeError", `Key contains invalid characters: "${key}"`);
     return Object.hasOwn(this.#spec.env, key) ? this.#spec.env[key] : undefined;
   }
 
@@ -142,16 +145,12 @@ export class HostOps {
 
   async #permission(name: string, target: string | undefined): Promise<{ state: string; partial: boolean }> {
     if (!QUERYABLE.has(name)) throw new HostOpError("TypeError", `The provided value "${name}" is not a valid permission name.`);
-    const { permissions } = this.#spec;
-    let state: string;
-    if (name === "read" || name === "write") state = await this.#paths.state(name, target);
-    else if (name === "net") state = this.#net.state(target);
-    else if (name === "env") {
-      state =
-        target === undefined
-          ? permissions.env.allow === true && permissions.env.deny.length === 0 ? "granted" : "denied"
-          : permissions.env.deny.includes(target) ? "denied" : this.#envAllowed(target) ? "granted" : "prompt";
-    } else state = "prompt";
+    if (name === "read" || name === "write") return this.#paths.state(name, target);
+    const { env } = this.#spec.permissions;
+    let state = "prompt";
+    if (name === "net") state = this.#net.state(target);
+    else if (name === "env" && target === undefined) state = env.allow === true && env.deny.length === 0 ? "granted" : "prompt";
+    else if (name === "env") state = env.deny.includes(target!) ? "denied" : this.#envAllowed(target!) ? "granted" : "prompt";
     return { state, partial: false };
   }
 

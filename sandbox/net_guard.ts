@@ -80,7 +80,7 @@ export class NetGuard {
 
   /** Deno.permissions.query for net. */
   state(target: string | undefined): "granted" | "denied" | "prompt" {
-    if (target === undefined) return this.#rule.allow === true && this.#rule.deny.length === 0 ? "granted" : "denied";
+    if (target === undefined) return this.#rule.allow === true && this.#rule.deny.length === 0 ? "granted" : "prompt";
     const { host, port } = splitHostPort(target);
     const probe = port ?? 0;
     if (this.#rule.deny.some((entry) => matches(entry, host, probe))) return "denied";

@@ -80,7 +80,7 @@ export class PackageIsolate {
       callback(() => performance.now() - this.#bornAt, "sync"),
       callback((value: unknown) => value, "sync"),
       callback((op: unknown, args: unknown) => this.#ops.callSync(op, args), "sync"),
-      callback((op: unknown, args: unknown) => this.#ops.call(op, args), "async"),
+      callback((id: unknown, op: unknown, args: unknown) => this.#startCall(id, op, args), "ignored"),
     ];
   }
 
@@ -89,7 +89,7 @@ export class PackageIsolate {
     const context = await this.#isolate.createContext();
     this.#context = context;
     await context.evalClosure(
-      `globalThis.__isopodBridge = { log: $0, timerSet: $1, timerClear: $2, random: $3, now: $4, clone: $5, callSync: $6, call: $7 };`,
+      `globalThis.__isopodBridge = { log: $0, timerSet: $1, timerClear: $2, random: $3, now: $4, clone: $5, callSync: $6, callStart: $7 };`,
       this.#bridge(),
     );
     const runtime = await runtimeScript().compile(this.#isolate);
@@ -230,6 +230,15 @@ export class PackageIsolate {
     const ping = this.#dispatch!.apply(undefined, ["ping"], { timeout: ms, result: { copy: true } });
     withDeadline(ping, ms).catch((error: unknown) => {
       if (error instanceof DeadlineError) this.#end("wall-time", `the isolate was busy for longer than its timeoutMs of ${ms} ms`);
+    });
+  }
+
+  /** Runs an asynchronous host operation for the isolate and sends its result back as a `resolve` message. */
+  #startCall(id: unknown, op: unknown, args: unknown): void {
+    if (this.#ended || !Number.isSafeInteger(id)) return;
+    void this.#ops.call(op, args).then((result) => {
+      if (this.#ended) return;
+      this.#dispatch?.apply(undefined, ["resolve", id as number, copyOf(result)], { result: { promise: true } }).catch(() => undefined);
     });
   }
 

@@ -8,6 +8,7 @@ import { notCapable } from "./host_error.ts";
 import type { PermissionRule } from "./permissions.ts";
 
 export type FileAccess = "read" | "write";
+export type PermissionState = "granted" | "denied" | "prompt";
 
 function isWithin(base: string, target: string): boolean {
   const relative = path.relative(base, target);
@@ -76,20 +77,26 @@ export class PathGuard {
     return isWithin(bases.root, real) || isWithin(bases.data, real);
   }
 
-  /** The permission state for a path (or for the whole permission when `packagePath` is undefined). */
-  async state(access: FileAccess, packagePath: string | undefined): Promise<"granted" | "denied" | "prompt"> {
+  /**
+   * The permission state for a path (or for the whole permission when
+   * `packagePath` is undefined), as Deno answers before any prompt: `partial`
+   * when something below a granted path is denied.
+   */
+  async state(access: FileAccess, packagePath: string | undefined): Promise<{ state: PermissionState; partial: boolean }> {
     const rule = this.#rules[access];
-    if (packagePath === undefined) return rule.allow === true && rule.deny.length === 0 ? "granted" : "denied";
+    if (packagePath === undefined) return { state: rule.allow === true && rule.deny.length === 0 ? "granted" : "prompt", partial: false };
     const real = await this.#realOf(packagePath);
-    if (await this.#listed(rule.deny, real)) return "denied";
-    if (!(await this.#contained(access, real))) return "prompt";
-    if (rule.allow === true || (await this.#listed(rule.allow, real))) return "granted";
-    return "prompt";
+    if (await this.#listed(rule.deny, real)) return { state: "denied", partial: false };
+    if (!(await this.#contained(access, real))) return { state: "prompt", partial: false };
+    if (rule.allow !== true && !(await this.#listed(rule.allow, real))) return { state: "prompt", partial: false };
+    let partial = false;
+    for (const entry of rule.deny) if (isWithin(real, await this.#realOf(entry))) partial = true;
+    return { state: "granted", partial };
   }
 
   /** The real host path to open for `packagePath`, or NotCapable in Deno's words. */
   async check(access: FileAccess, packagePath: string): Promise<string> {
-    if ((await this.state(access, packagePath)) !== "granted") throw notCapable(access, packagePath);
+    if ((await this.state(access, packagePath)).state !== "granted") throw notCapable(access, packagePath);
     return this.#realOf(packagePath);
   }
 }

@@ -4,18 +4,20 @@
 // running (503, Retry-After) or that a host limit cut short (503, naming it).
 
 import type { Context } from "hono";
+import type { ServerResponse } from "node:http";
 import { getConnInfo } from "@hono/node-server/conninfo";
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { IsopodError } from "../../runtime/errors.ts";
 import type { Host } from "../../runtime/host.ts";
 import { SandboxFailure, type ChunkSource, type SandboxResponse } from "../../sandbox/index.ts";
 import { errorResponse } from "../error_response.ts";
+import { checkHead, responseOf, writeAnswer } from "../pkg_response.ts";
 import { packageNameFrom } from "../package_name.ts";
 
 /** Seconds a client is told to wait before it asks a package that is not running again. */
 export const RETRY_AFTER_SECONDS = 5;
 
 const LIMIT_OF: Partial<Record<string, string>> = { "wall-time": "timeoutMs", "cpu-time": "cpuMs", memory: "memoryMb" };
-const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
 /** Splits `/pkg/@scope/name/rest`, `/pkg/%40scope%2Fname/rest` or `/pkg/name/rest` into the name and `/rest`. */
 export function splitPackagePath(pathname: string): { name: string; path: string } {
@@ -38,26 +40,6 @@ function chunkSourceOf(stream: ReadableStream<Uint8Array>): ChunkSource {
   };
 }
 
-function streamOf(source: ChunkSource): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        try {
-          const chunk = await source.read();
-          if (chunk === null) controller.close();
-          else controller.enqueue(chunk);
-        } catch (error) {
-          controller.error(error);
-        }
-      },
-      cancel(reason) {
-        source.cancel(String(reason));
-      },
-    },
-    { highWaterMark: 0 },
-  );
-}
-
 function remoteAddrOf(c: Context): { transport: "tcp"; hostname: string; port: number } {
   try {
     const { remote } = getConnInfo(c);
@@ -68,27 +50,24 @@ function remoteAddrOf(c: Context): { transport: "tcp"; hostname: string; port: n
   }
 }
 
-/** What `deno serve` answers when the handler fails: the same status, body and type. */
-function internalServerError(): Response {
-  return new Response("Internal Server Error", { status: 500, headers: { "content-type": "text/plain;charset=UTF-8" } });
+/** What `deno serve` answers when the handler fails: 500, this body, and no content type. */
+const INTERNAL_SERVER_ERROR: SandboxResponse = {
+  status: 500,
+  statusText: "",
+  headers: [],
+  body: new TextEncoder().encode("Internal Server Error"),
+};
+
+/** Writes straight to Node's response when there is one (see pkg_response.ts), else returns a web Response. */
+async function answerWith(c: Context, answer: SandboxResponse): Promise<Response> {
+  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  // Hono answers HEAD by re-wrapping the GET answer, so it must stay a Response (it has no body to default a type for).
+  if (!outgoing || c.req.method === "HEAD") return responseOf(answer, c.req.method);
+  await writeAnswer(outgoing, answer, c.req.method);
+  return RESPONSE_ALREADY_SENT;
 }
 
-function responseOf(answer: SandboxResponse, method: string): Response {
-  const headers = new Headers();
-  for (const [name, value] of answer.headers) headers.append(name, value);
-  const status = answer.status;
-  if (!Number.isInteger(status) || status < 200 || status > 599) throw new TypeError(`invalid status ${status}`);
-  let body: ReadableStream<Uint8Array> | Uint8Array | null = null;
-  if (answer.body instanceof Uint8Array) body = answer.body;
-  else if (answer.body !== null) body = streamOf(answer.body);
-  if (method === "HEAD" || NULL_BODY_STATUS.has(status)) {
-    if (answer.body !== null && !(answer.body instanceof Uint8Array)) answer.body.cancel("no body is sent");
-    body = null;
-  }
-  return new Response(body, { status, statusText: answer.statusText, headers });
-}
-
-function failureResponse(c: Context, name: string, error: unknown): Response {
+function failureResponse(c: Context, name: string, error: unknown): Response | Promise<Response> {
   if (error instanceof SandboxFailure) {
     const limit = LIMIT_OF[error.reason];
     if (limit) {
@@ -98,7 +77,7 @@ function failureResponse(c: Context, name: string, error: unknown): Response {
       return errorResponse(c, new IsopodError("not_found", `package "${name}" has no fetch handler in its default export`));
     }
     if (error.reason === "disposed") error = new IsopodError("not_running", `package "${name}" stopped while answering`);
-    else return internalServerError();
+    else return answerWith(c, { ...INTERNAL_SERVER_ERROR });
   }
   const response = errorResponse(c, error);
   if (error instanceof IsopodError && error.code === "not_running") response.headers.set("retry-after", String(RETRY_AFTER_SECONDS));
@@ -124,9 +103,11 @@ export function pkgHandler(host: Host) {
       return failureResponse(c, name, error);
     }
     try {
-      return responseOf(answer, raw.method);
+      checkHead(answer);
     } catch {
-      return internalServerError();
+      if (answer.body !== null && !(answer.body instanceof Uint8Array)) answer.body.cancel("invalid response head");
+      answer = { ...INTERNAL_SERVER_ERROR };
     }
+    return answerWith(c, answer);
   };
 }

@@ -61,7 +61,7 @@ export class AbortSignal extends EventTarget {
     const delay = Number(ms);
     if (!Number.isFinite(delay) || delay < 0) throw new TypeError(`AbortSignal.timeout: ${ms} is not a valid delay`);
     const signal = AbortSignal[CREATE]();
-    setTimeout(() => AbortSignal.signalAbort(signal, new DOMException("Signal timed out.", "TimeoutError")), delay);
+    setTimeout(() => AbortSignal.signalAbort(signal, new DOMException("The operation was aborted due to timeout", "TimeoutError")), delay);
     return signal;
   }
 

@@ -111,6 +111,8 @@ export class Body {
   }
 
   async bytes(): Promise<Uint8Array> {
+    // A null body reads as empty and, as in the standard, is never "used".
+    if (this.isNull) return new Uint8Array(0);
     if (this.used) throw new TypeError("Body already consumed.");
     if (this.#stream?.locked) throw new TypeError("ReadableStream is locked.");
     this.#used = true;

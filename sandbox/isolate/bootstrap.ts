@@ -16,6 +16,7 @@ import { DOMException } from "./dom_exception.ts";
 import { createFetch } from "./fetch.ts";
 import { createPerformance, createStructuredClone, queueMicrotask } from "./globals.ts";
 import { Headers } from "./headers.ts";
+import { HostCalls, type CallStart } from "./host_calls.ts";
 import { Request } from "./request.ts";
 import { Response } from "./response.ts";
 import { Server } from "./serve.ts";
@@ -23,8 +24,10 @@ import { Timers } from "./timers.ts";
 import { installURL } from "./url.ts";
 
 const global = globalThis as unknown as Record<string, unknown>;
-const bridge = global.__isopodBridge as HostBridge;
+const raw = global.__isopodBridge as Omit<HostBridge, "call"> & { callStart: CallStart };
 delete global.__isopodBridge;
+const calls = new HostCalls(raw.callStart);
+const bridge: HostBridge = { ...raw, call: (op, args) => calls.call(op, args) };
 
 /** Installs a global as WebIDL does: writable, configurable, not enumerable. */
 function define(name: string, value: unknown): void {
@@ -58,4 +61,4 @@ define("fetch", createFetch(bridge));
 define("Deno", createDeno(bridge));
 define("self", globalThis);
 // The host reads this once, right after this script, and deletes it before package code runs.
-global.__isopodDispatch = createDispatcher(timers, new Server(bridge));
+global.__isopodDispatch = createDispatcher(timers, new Server(bridge), calls);

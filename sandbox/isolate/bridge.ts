@@ -16,7 +16,7 @@ export interface HostBridge {
   clone(value: unknown): unknown;
   /** A synchronous host operation (env); never throws. */
   callSync(op: string, args: unknown[]): HostResult;
-  /** An asynchronous host operation (files, fetch, digest, bodies); never rejects. */
+  /** An asynchronous host operation (files, fetch, digest, bodies); never rejects. Built on `callStart` and `resolve`. */
   call(op: string, args: unknown[]): Promise<HostResult>;
 }
 

@@ -25,7 +25,8 @@ function bytesOf(data: unknown): Uint8Array {
 
 export function createCrypto(bridge: HostBridge): object {
   function getRandomValues<T>(array: T): T {
-    if (!integerArray(array)) throw new TypeError("Argument 1 is not an integer-type ArrayBufferView");
+    if (!ArrayBuffer.isView(array)) throw new TypeError("Argument 1 is not an ArrayBufferView");
+    if (!integerArray(array)) throw new DOMException("The provided ArrayBufferView is not an integer array type", "TypeMismatchError");
     if (array.byteLength > MAX_RANDOM) {
       throw new DOMException(`The ArrayBufferView's byte length (${array.byteLength}) exceeds 65536`, "QuotaExceededError");
     }

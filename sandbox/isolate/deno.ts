@@ -62,17 +62,10 @@ async function collect(stream: ReadableStream<Uint8Array | string>): Promise<Uin
   return out;
 }
 
-function checkEnvKey(key: unknown): string {
-  const name = String(key);
-  if (name === "") throw new TypeError("Key is an empty string.");
-  if (name.includes("=") || name.includes("\0")) throw new TypeError(`Key contains invalid characters: "${name}"`);
-  return name;
-}
-
 export function createDeno(bridge: HostBridge): object {
   const env = Object.freeze({
     get(key: string): string | undefined {
-      return unwrap(bridge.callSync("envGet", [checkEnvKey(key)])) as string | undefined;
+      return unwrap(bridge.callSync("envGet", [String(key)])) as string | undefined;
     },
     has(key: string): boolean {
       return env.get(key) !== undefined;

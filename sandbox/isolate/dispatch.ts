@@ -2,7 +2,8 @@
 // runs its hooks, fires timers, serves requests and their body streams, and
 // reports failures as plain data.
 
-import type { CallOutcome, ContextData, RequestHead } from "./bridge.ts";
+import type { CallOutcome, ContextData, HostResult, RequestHead } from "./bridge.ts";
+import type { HostCalls } from "./host_calls.ts";
 import { outcomeOf } from "./outcome.ts";
 import type { Server } from "./serve.ts";
 import type { Timers } from "./timers.ts";
@@ -20,7 +21,7 @@ function createContext(data: ContextData): Record<string, unknown> {
   };
 }
 
-export function createDispatcher(timers: Timers, server: Server) {
+export function createDispatcher(timers: Timers, server: Server, calls: HostCalls) {
   let entry: Entry = {};
 
   function load(namespace: { default?: unknown }): CallOutcome {
@@ -68,6 +69,8 @@ export function createDispatcher(timers: Timers, server: Server) {
         return server.finish(a as number, b === true);
       case "pull":
         return server.pull(a as number);
+      case "resolve":
+        return calls.resolve(a as number, b as HostResult);
       case "ping":
         return null;
       case "cancel":
