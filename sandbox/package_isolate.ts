@@ -157,7 +157,7 @@ export class PackageIsolate {
       outcome = await withDeadline(call, ms);
     } catch (error) {
       closeBody();
-      if (!(error instanceof DeadlineError)) throw failureOf(error, this.#ended);
+      if (!(error instanceof DeadlineError)) throw this.#failed(error);
       this.#finish(id);
       this.#probe();
       throw new SandboxFailure("wall-time", `no response within the package's timeoutMs of ${ms} ms`);
@@ -197,7 +197,7 @@ export class PackageIsolate {
         } catch (error) {
           finish();
           if (error instanceof DeadlineError) this.#cancelStream(streamId, "the host stopped waiting for the body");
-          throw failureOf(error instanceof DeadlineError ? new SandboxFailure("wall-time", "a body chunk took longer than timeoutMs") : error, this.#ended);
+          throw this.#failed(error instanceof DeadlineError ? new SandboxFailure("wall-time", "a body chunk took longer than timeoutMs") : error);
         }
         if ("chunk" in result) return result.chunk;
         finish();
@@ -212,15 +212,22 @@ export class PackageIsolate {
     };
   }
 
+  /** The failure of a call; one that killed the isolate (memory) ends it, so the host learns of it. */
+  #failed(error: unknown): SandboxFailure {
+    const failure = failureOf(error, this.#ended);
+    if (failure.reason === "memory" || this.#isolate.isDisposed) this.#end(failure.reason, failure.message);
+    return failure;
+  }
+
   #cancelStream(streamId: number, reason: string): void {
     if (this.#ended) return;
-    this.#dispatch?.apply(undefined, ["cancel", streamId, reason], { result: { promise: true } }).catch(() => undefined);
+    this.#dispatch?.apply(undefined, ["cancel", streamId, reason], { timeout: this.spec.timeoutMs, result: { promise: true } }).catch(() => undefined);
   }
 
   /** Tells the isolate the host gave up on a request, so `request.signal` fires. */
   #finish(id: number): void {
     if (this.#ended) return;
-    this.#dispatch?.apply(undefined, ["finish", id, true], { result: { promise: true } }).catch(() => undefined);
+    this.#dispatch?.apply(undefined, ["finish", id, true], { timeout: this.spec.timeoutMs, result: { promise: true } }).catch(() => undefined);
   }
 
   /** After a request timed out: an isolate that cannot even answer a ping within its wall time is stuck, and ended. */
@@ -238,7 +245,13 @@ export class PackageIsolate {
     if (this.#ended || !Number.isSafeInteger(id)) return;
     void this.#ops.call(op, args).then((result) => {
       if (this.#ended) return;
-      this.#dispatch?.apply(undefined, ["resolve", id as number, copyOf(result)], { result: { promise: true } }).catch(() => undefined);
+      // The continuation runs under the wall time too: a loop after an await is cut short like any other.
+      this.#dispatch
+        ?.apply(undefined, ["resolve", id as number, copyOf(result)], { timeout: this.spec.timeoutMs, result: { promise: true } })
+        .catch((error: unknown) => {
+          const failure = this.#failed(error);
+          if (failure.reason !== "disposed") this.#log("error", `a continuation after a host call failed: ${failure.message}`);
+        });
     });
   }
 
