@@ -1,7 +1,7 @@
 // Request, written by hand to the Fetch standard: URL, method, headers, body,
 // signal and redirect mode; the rest of RequestInit is accepted and ignored.
 
-import { AbortController, AbortSignal } from "./abort.ts";
+import { AbortController, type AbortSignal } from "./abort.ts";
 import { arrayBufferOf, Body, jsonOf } from "./body.ts";
 import { freezeHeaders, Headers, type HeadersInit } from "./headers.ts";
 import { parseURL } from "./url.ts";
