@@ -128,6 +128,9 @@ export class FetchBridge {
 
   /** Performs a fetch, following redirects itself; the response body is left open for `read`. */
   async fetch(id: number, head: FetchHead): Promise<FetchResult> {
+    // A body nobody reads would hold its place forever: the least recently read one gives way.
+    const oldest = this.#bodies.keys().next();
+    if (this.#pending.size + this.#bodies.size >= this.#limits.maxConcurrent && !oldest.done) this.cancel(oldest.value);
     if (this.#pending.size + this.#bodies.size >= this.#limits.maxConcurrent) {
       throw failed(`this package already has ${this.#limits.maxConcurrent} fetches in progress`);
     }
@@ -206,6 +209,8 @@ export class FetchBridge {
         return { done: true };
       }
       body.received += value.byteLength;
+      this.#bodies.delete(id);
+      this.#bodies.set(id, body);
       if (body.received > this.#limits.maxResponseBytes) {
         this.cancel(id);
         return { error: { name: "TypeError", message: `the response body is larger than the host's limit of ${this.#limits.maxResponseBytes} bytes` } };

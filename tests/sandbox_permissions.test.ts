@@ -25,6 +25,11 @@ export default {
           for (;;) { const { done, value } = await reader.read(); if (done) break; bytes += value.byteLength; }
           return Response.json({ value: bytes });
         }
+        case "/unread": {
+          const statuses: number[] = [];
+          for (let i = 0; i < 40; i++) statuses.push((await fetch(q.get("url")!)).status);
+          return Response.json({ value: statuses.filter((status) => status === 200).length });
+        }
         case "/upload": return Response.json({ value: (await fetch(q.get("url")!, { method: "POST", body: new Uint8Array(Number(q.get("bytes"))) })).status });
       }
       return new Response("unknown", { status: 404 });
@@ -103,4 +108,11 @@ test("reading a file through a link that stays inside the package is allowed", a
   await writeFile(path.join(pkg.root, "more/plain.txt"), "plain");
   assert.deepEqual(JSON.parse((await pkg.call("/read?path=./more/link.txt")).text), { value: "real" });
   assert.deepEqual(JSON.parse((await pkg.call("/read?path=more/plain.txt")).text), { value: "plain" });
+});
+
+test("response bodies nobody reads do not use up a package's fetches", async (t) => {
+  const echo = await useEchoServer(t);
+  const ask = await probe(t, { net: [echo.host] }, "requested");
+  assert.deepEqual(await ask(`/unread?url=${encodeURIComponent(`${echo.url}/big?bytes=${1024 * 1024}`)}`), { value: 40 });
+  assert.deepEqual(await ask(`/fetch?url=${encodeURIComponent(`${echo.url}/hello`)}`), { value: "hello " });
 });

@@ -79,6 +79,8 @@ export class Server {
     } catch (error) {
       this.#bridge.log("error", formatArgs([error]));
       return { error: outcomeOf(error) };
+    } finally {
+      this.#inflight.delete(id);
     }
   }
 
