@@ -49,6 +49,7 @@ export class PackageIsolate {
   #dispatch: Reference<Dispatch> | undefined;
   #ended: SandboxFailure | undefined;
   #requests = 0;
+  #timerChain: Promise<void> = Promise.resolve();
 
   private constructor(spec: IsolateSpec, listener: IsolateListener) {
     this.spec = spec;
@@ -260,21 +261,27 @@ export class PackageIsolate {
     return this.#dispatch;
   }
 
+  /**
+   * Fires due timers one after another: concurrent calls into an isolate may
+   * be taken in any order by isolated-vm's threads, and timers must fire in
+   * the order they fell due.
+   */
   #fireTimer(id: number): void {
+    this.#timerChain = this.#timerChain.then(() => this.#fireNow(id));
+  }
+
+  async #fireNow(id: number): Promise<void> {
     if (this.#ended) return;
-    const call = this.#live().apply(undefined, ["timer", id], {
-      timeout: this.spec.timeoutMs,
-      result: { copy: true },
-    }) as Promise<CallOutcome>;
-    call.then(
-      (outcome) => {
-        if (outcome) this.#end("uncaught-error", `a timer callback threw ${outcome.name}: ${outcome.message}`);
-      },
-      (error: unknown) => {
-        const failure = failureOf(error, this.#ended);
-        this.#end(failure.reason, `a timer callback failed: ${failure.message}`);
-      },
-    );
+    try {
+      const outcome = (await this.#live().apply(undefined, ["timer", id], {
+        timeout: this.spec.timeoutMs,
+        result: { copy: true },
+      })) as CallOutcome;
+      if (outcome) this.#end("uncaught-error", `a timer callback threw ${outcome.name}: ${outcome.message}`);
+    } catch (error) {
+      const failure = failureOf(error, this.#ended);
+      this.#end(failure.reason, `a timer callback failed: ${failure.message}`);
+    }
   }
 
   #log(level: unknown, message: unknown): void {
