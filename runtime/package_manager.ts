@@ -61,7 +61,7 @@ export class PackageManager {
 
   /** Forwards an HTTP request to a package's `fetch` (the /pkg route); 404 unknown, 503 not running. */
   forward(name: string, request: SandboxRequest): Promise<SandboxResponse> {
-    this.get(name);
+    if (!this.#runner.isRunning(name)) this.get(name); // no SQLite read on the hot path
     return this.#runner.forward(name, request);
   }
 

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { DeadlineError, withDeadline } from "../runtime/deadline.ts";
-import type { CallOutcome, PullResult, RequestOutcome, ResponseHead } from "./isolate/bridge.ts";
+import type { CallOutcome, HostResult, PullResult, RequestOutcome, ResponseHead } from "./isolate/bridge.ts";
 import { SandboxFailure } from "./failure.ts";
 import { HostOps } from "./host_ops.ts";
 import { HostTimers } from "./host_timers.ts";
@@ -16,6 +16,8 @@ import type { FailureReason, HookName, IsolateSpec, LogEvent, SandboxRequest, Sa
 const LOG_LEVELS = new Set(["debug", "info", "warn", "error"]);
 /** Longest console line taken from an isolate; the log store cuts further. */
 const MAX_LOG_CHARS = 64 * 1024;
+/** Host operations (file reads, fetches, digests) one isolate may have in flight. */
+const MAX_PENDING_CALLS = 1024;
 /** Most random bytes one call may ask for, as in `crypto.getRandomValues`. */
 const MAX_RANDOM = 65536;
 
@@ -50,6 +52,7 @@ export class PackageIsolate {
   #ended: SandboxFailure | undefined;
   #requests = 0;
   #timerChain: Promise<void> = Promise.resolve();
+  #pendingCalls = 0;
 
   private constructor(spec: IsolateSpec, listener: IsolateListener) {
     this.spec = spec;
@@ -244,7 +247,11 @@ export class PackageIsolate {
   /** Runs an asynchronous host operation for the isolate and sends its result back as a `resolve` message. */
   #startCall(id: unknown, op: unknown, args: unknown): void {
     if (this.#ended || !Number.isSafeInteger(id)) return;
-    void this.#ops.call(op, args).then((result) => {
+    const busy: HostResult = { ok: false, error: { name: "Busy", message: `more than ${MAX_PENDING_CALLS} host operations in flight` } };
+    const work = this.#pendingCalls >= MAX_PENDING_CALLS ? Promise.resolve(busy) : this.#ops.call(op, args);
+    this.#pendingCalls++;
+    void work.then((result) => {
+      this.#pendingCalls--;
       if (this.#ended) return;
       // The continuation runs under the wall time too: a loop after an await is cut short like any other.
       this.#dispatch
