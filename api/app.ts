@@ -9,6 +9,7 @@ import { requireToken, type AuthEnv } from "./auth.ts";
 import { errorResponse } from "./error_response.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { packageRoutes } from "./routes/packages.ts";
+import { pkgHandler } from "./routes/pkg.ts";
 
 /** Largest API request body. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -19,6 +20,8 @@ export function createApp(host: Host): Hono<AuthEnv> {
   app.notFound((c) => errorResponse(c, new IsopodError("not_found", `no route ${c.req.method} ${c.req.path}`)));
 
   app.route("/healthz", healthRoutes(host));
+  // Public: a package's own HTTP answers, no token (SPEC section 4).
+  app.all("/pkg/*", pkgHandler(host));
 
   app.use("/v1/*", requireToken(host.tokens));
   app.use(

@@ -23,6 +23,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   upgrade_failed: 422,
   integrity_failed: 422,
   not_running: 503,
+  limit_exceeded: 503,
   source_unreachable: 502,
   rate_limited: 503,
   not_supported: 501,

@@ -19,6 +19,7 @@ export type ErrorCode =
   | "upgrade_failed"
   | "integrity_failed"
   | "not_running"
+  | "limit_exceeded"
   | "source_unreachable"
   | "rate_limited"
   | "not_supported"

@@ -5,6 +5,7 @@ import { mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { PackageRecord, Store } from "../db/index.ts";
 import { effectivePermissions, SandboxFailure, type PermissionSet, type Sandbox } from "../sandbox/index.ts";
+import type { SandboxRequest, SandboxResponse } from "../sandbox/index.ts";
 import { Audit, HOST_ACTOR, type Actor } from "./audit.ts";
 import { Bundler } from "./bundler.ts";
 import type { HostConfig } from "./config.ts";
@@ -56,6 +57,12 @@ export class PackageManager {
     const record = this.#store.packages.get(name);
     if (!record) throw notFound(`package "${name}" is not installed`);
     return record;
+  }
+
+  /** Forwards an HTTP request to a package's `fetch` (the /pkg route); 404 unknown, 503 not running. */
+  forward(name: string, request: SandboxRequest): Promise<SandboxResponse> {
+    if (!this.#runner.isRunning(name)) this.get(name); // no SQLite read on the hot path
+    return this.#runner.forward(name, request);
   }
 
   list(): PackageRecord[] {

@@ -2,7 +2,16 @@
 // keeps which isolate serves which package, and reports isolates that die.
 
 import type { PackageRecord } from "../db/index.ts";
-import type { FailureReason, HookName, IsolateSpec, PermissionSet, Sandbox } from "../sandbox/index.ts";
+import type {
+  FailureReason,
+  HookName,
+  IsolateSpec,
+  PermissionSet,
+  Sandbox,
+  SandboxRequest,
+  SandboxResponse,
+} from "../sandbox/index.ts";
+import { IsopodError } from "./errors.ts";
 import type { LimitCaps } from "./config.ts";
 import type { DataLayout } from "./layout.ts";
 import { manifestOf } from "./package_view.ts";
@@ -88,6 +97,13 @@ export class PackageRunner {
     } finally {
       await this.#sandbox.dispose(spec.instanceId);
     }
+  }
+
+  /** Sends an HTTP request to a running package's `fetch` handler. */
+  async forward(name: string, request: SandboxRequest): Promise<SandboxResponse> {
+    const instanceId = this.#running.get(name);
+    if (instanceId === undefined) throw new IsopodError("not_running", `package "${name}" is not running`);
+    return this.#sandbox.request(instanceId, request);
   }
 
   isRunning(name: string): boolean {

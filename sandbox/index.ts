@@ -1,6 +1,18 @@
 // sandbox/: isolates and what runs in them. The runtime uses only these names.
 
-export type { ExitEvent, FailureReason, HookName, IsolateSpec, LogEvent, Sandbox, SandboxEvent } from "./sandbox.ts";
+export type {
+  ChunkSource,
+  ExitEvent,
+  FailureReason,
+  HookName,
+  IsolateSpec,
+  LogEvent,
+  Sandbox,
+  SandboxEvent,
+  SandboxRequest,
+  SandboxResponse,
+} from "./sandbox.ts";
+export type { HeaderList } from "./isolate/bridge.ts";
 export { SandboxFailure } from "./failure.ts";
 export { LocalSandbox } from "./local_sandbox.ts";
 export {

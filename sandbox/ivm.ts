@@ -7,6 +7,7 @@ export type Isolate = ivm.Isolate;
 export type Context = ivm.Context;
 export type Reference<T = unknown> = ivm.Reference<T>;
 export type Module = ivm.Module;
+export type Script = ivm.Script;
 
 export function createIsolate(memoryMb: number, onCatastrophicError: (message: string) => void): Isolate {
   return new ivm.Isolate({ memoryLimit: Math.max(8, memoryMb), onCatastrophicError });
@@ -20,4 +21,34 @@ export function callback(fn: (...args: never[]) => unknown, mode: "sync" | "igno
 /** A deep copy of plain data, to be handed to the isolate. */
 export function copyOf(value: unknown): ivm.Copy<unknown> {
   return new ivm.ExternalCopy(value).copyInto({ release: true });
+}
+
+/**
+ * Compiles one script for many isolates: the first compile produces V8's code
+ * cache, later ones consume it (see bench/sandbox.ts for what this saves).
+ */
+export class CachedScript {
+  readonly #code: string;
+  readonly #filename: string;
+  #cache: ivm.ExternalCopy<ArrayBuffer> | undefined;
+
+  constructor(code: string, filename: string) {
+    this.#code = code;
+    this.#filename = filename;
+  }
+
+  async compile(isolate: Isolate): Promise<Script> {
+    const options = { filename: this.#filename };
+    if (this.#cache) {
+      // The typings omit `cachedDataRejected`, which isolated-vm sets when V8 refuses the cache.
+      const script = (await isolate.compileScript(this.#code, { ...options, cachedData: this.#cache })) as Script & {
+        cachedDataRejected?: boolean;
+      };
+      if (!script.cachedDataRejected) return script;
+    }
+    const script = (await isolate.compileScript(this.#code, { ...options, produceCachedData: true })) as Script &
+      ivm.CachedDataResult;
+    this.#cache = script.cachedData;
+    return script;
+  }
 }

@@ -3,7 +3,7 @@
 
 import { SandboxFailure } from "./failure.ts";
 import { PackageIsolate } from "./package_isolate.ts";
-import type { HookName, IsolateSpec, Sandbox, SandboxEvent } from "./sandbox.ts";
+import type { HookName, IsolateSpec, Sandbox, SandboxEvent, SandboxRequest, SandboxResponse } from "./sandbox.ts";
 
 export class LocalSandbox implements Sandbox {
   readonly #isolates = new Map<string, PackageIsolate>();
@@ -38,6 +38,10 @@ export class LocalSandbox implements Sandbox {
 
   hook(instanceId: string, hook: HookName): Promise<void> {
     return this.#get(instanceId).hook(hook);
+  }
+
+  async request(instanceId: string, request: SandboxRequest): Promise<SandboxResponse> {
+    return this.#get(instanceId).request(request);
   }
 
   async dispose(instanceId: string): Promise<void> {

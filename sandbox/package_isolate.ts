@@ -1,19 +1,27 @@
 // One package's isolate: created with its memory limit, the runtime and the
-// bundled module evaluated in it, hooks and timers run under wall-time limits.
+// bundled module evaluated in it; hooks, timers and requests run under
+// wall-time limits, and its bridge to the host is checked by HostOps.
 
+import { randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import { DeadlineError, withDeadline } from "../runtime/deadline.ts";
-import type { CallOutcome } from "./isolate/bridge.ts";
+import type { CallOutcome, HostResult, PullResult, RequestOutcome, ResponseHead } from "./isolate/bridge.ts";
 import { SandboxFailure } from "./failure.ts";
+import { HostOps } from "./host_ops.ts";
 import { HostTimers } from "./host_timers.ts";
 import { callback, copyOf, createIsolate, type Context, type Isolate, type Reference } from "./ivm.ts";
-import { runtimeSource } from "./runtime_source.ts";
-import type { FailureReason, HookName, IsolateSpec, LogEvent } from "./sandbox.ts";
+import { runtimeScript } from "./runtime_source.ts";
+import type { FailureReason, HookName, IsolateSpec, LogEvent, SandboxRequest, SandboxResponse } from "./sandbox.ts";
 
 const LOG_LEVELS = new Set(["debug", "info", "warn", "error"]);
 /** Longest console line taken from an isolate; the log store cuts further. */
 const MAX_LOG_CHARS = 64 * 1024;
+/** Host operations (file reads, fetches, digests) one isolate may have in flight. */
+const MAX_PENDING_CALLS = 1024;
+/** Most random bytes one call may ask for, as in `crypto.getRandomValues`. */
+const MAX_RANDOM = 65536;
 
-type Dispatch = (kind: string, a?: unknown, b?: unknown) => CallOutcome | Promise<CallOutcome>;
+type Dispatch = (kind: string, a?: unknown, b?: unknown) => unknown;
 
 export interface IsolateListener {
   log(level: LogEvent["level"], message: string): void;
@@ -37,15 +45,21 @@ export class PackageIsolate {
   readonly #isolate: Isolate;
   readonly #listener: IsolateListener;
   readonly #timers: HostTimers;
+  readonly #ops: HostOps;
+  readonly #bornAt = performance.now();
   #context: Context | undefined;
   #dispatch: Reference<Dispatch> | undefined;
   #ended: SandboxFailure | undefined;
+  #requests = 0;
+  #timerChain: Promise<void> = Promise.resolve();
+  #pendingCalls = 0;
 
   private constructor(spec: IsolateSpec, listener: IsolateListener) {
     this.spec = spec;
     this.#listener = listener;
     this.#isolate = createIsolate(spec.memoryMb, (message) => this.#end("memory", `V8 fatal error: ${message}`));
     this.#timers = new HostTimers((id) => this.#fireTimer(id));
+    this.#ops = new HostOps(spec);
   }
 
   /** Creates the isolate and evaluates the package's module in it. */
@@ -61,21 +75,33 @@ export class PackageIsolate {
     }
   }
 
+  #bridge(): unknown[] {
+    return [
+      callback((level: unknown, message: unknown) => this.#log(level, message), "ignored"),
+      callback((id: unknown, delay: unknown, repeat: unknown) => this.#timers.set(Number(id), Number(delay), repeat === true), "sync"),
+      callback((id: unknown) => this.#timers.clear(Number(id)), "ignored"),
+      callback((length: unknown) => new Uint8Array(randomBytes(Math.min(MAX_RANDOM, Math.max(0, Number(length) | 0)))), "sync"),
+      callback(() => performance.now() - this.#bornAt, "sync"),
+      callback((value: unknown) => value, "sync"),
+      callback((op: unknown, args: unknown) => this.#ops.callSync(op, args), "sync"),
+      callback((id: unknown, op: unknown, args: unknown) => this.#startCall(id, op, args), "ignored"),
+    ];
+  }
+
   async #boot(): Promise<void> {
     const { spec } = this;
-    this.#context = await this.#isolate.createContext();
-    this.#dispatch = await this.#context.evalClosure(
-      `globalThis.__isopodBridge = { log: $0, timerSet: $1, timerClear: $2 };
-       ${runtimeSource()}
-       const dispatch = globalThis.__isopodDispatch;
-       delete globalThis.__isopodDispatch;
-       return dispatch;`,
-      [
-        callback((level: unknown, message: unknown) => this.#log(level, message), "ignored"),
-        callback((id: unknown, delay: unknown, repeat: unknown) => this.#timers.set(Number(id), Number(delay), repeat === true), "sync"),
-        callback((id: unknown) => this.#timers.clear(Number(id)), "ignored"),
-      ],
-      { result: { reference: true }, timeout: spec.timeoutMs },
+    const context = await this.#isolate.createContext();
+    this.#context = context;
+    await context.evalClosure(
+      `globalThis.__isopodBridge = { log: $0, timerSet: $1, timerClear: $2, random: $3, now: $4, clone: $5, callSync: $6, callStart: $7 };`,
+      this.#bridge(),
+    );
+    const runtime = await runtimeScript().compile(this.#isolate);
+    await runtime.run(context, { timeout: spec.timeoutMs });
+    this.#dispatch = await context.evalClosure(
+      `const dispatch = globalThis.__isopodDispatch; delete globalThis.__isopodDispatch; return dispatch;`,
+      [],
+      { result: { reference: true } },
     );
     let module;
     try {
@@ -83,16 +109,16 @@ export class PackageIsolate {
     } catch (error) {
       throw new SandboxFailure("invalid-module", `the module does not compile: ${(error as Error).message}`);
     }
-    await module.instantiate(this.#context, (specifier) => {
+    await module.instantiate(context, (specifier) => {
       throw new Error(`import "${specifier}" cannot be resolved inside the isolate`);
     });
     await withDeadline(module.evaluate({ timeout: spec.timeoutMs }), spec.timeoutMs, () =>
       this.#end("wall-time", `evaluating the module took longer than ${spec.timeoutMs} ms`),
     );
-    const outcome = await this.#dispatch.apply(undefined, ["load", module.namespace.derefInto()], {
+    const outcome = (await this.#dispatch.apply(undefined, ["load", module.namespace.derefInto()], {
       timeout: spec.timeoutMs,
       result: { copy: true },
-    });
+    })) as CallOutcome;
     if (outcome) throw new SandboxFailure("invalid-module", outcome.message);
   }
 
@@ -115,26 +141,154 @@ export class PackageIsolate {
     }
   }
 
+  /**
+   * Runs the package's `fetch` for one request. Its answer must come within
+   * the wall time; then the body streams on, each chunk within the wall time.
+   */
+  async request(request: SandboxRequest): Promise<SandboxResponse> {
+    const ms = this.spec.timeoutMs;
+    const id = ++this.#requests;
+    const bodyId = request.body ? this.#ops.bodies.open(request.body) : null;
+    const closeBody = () => bodyId !== null && this.#ops.bodies.close(bodyId);
+    const onAbort = () => this.#finish(id);
+    request.signal?.addEventListener("abort", onAbort, { once: true });
+    let outcome: RequestOutcome;
+    try {
+      const call = this.#live().apply(undefined, ["request", id, copyOf({ ...request.head, bodyId })], {
+        timeout: ms,
+        result: { promise: true, copy: true },
+      }) as Promise<RequestOutcome>;
+      outcome = await withDeadline(call, ms);
+    } catch (error) {
+      closeBody();
+      if (!(error instanceof DeadlineError)) throw this.#failed(error);
+      this.#finish(id);
+      this.#probe();
+      throw new SandboxFailure("wall-time", `no response within the package's timeoutMs of ${ms} ms`);
+    } finally {
+      request.signal?.removeEventListener("abort", onAbort);
+    }
+    if ("error" in outcome) {
+      closeBody();
+      const reason = outcome.error.name === "NoHandler" ? "no-handler" : "handler-error";
+      throw new SandboxFailure(reason, `${outcome.error.name}: ${outcome.error.message}`);
+    }
+    const { status, statusText, headers, body } = outcome.response;
+    return { status, statusText, headers, body: this.#responseBody(body, closeBody) };
+  }
+
+  #responseBody(body: ResponseHead["body"], done: () => void): SandboxResponse["body"] {
+    if (body === null || "bytes" in body) {
+      done();
+      return body === null ? null : body.bytes;
+    }
+    const { streamId } = body;
+    let finished = false;
+    const finish = () => {
+      if (!finished) done();
+      finished = true;
+    };
+    return {
+      read: async () => {
+        if (finished) return null;
+        const pull = this.#live().apply(undefined, ["pull", streamId], {
+          timeout: this.spec.timeoutMs,
+          result: { promise: true, copy: true },
+        }) as Promise<PullResult>;
+        let result: PullResult;
+        try {
+          result = await withDeadline(pull, this.spec.timeoutMs);
+        } catch (error) {
+          finish();
+          if (error instanceof DeadlineError) this.#cancelStream(streamId, "the host stopped waiting for the body");
+          throw this.#failed(error instanceof DeadlineError ? new SandboxFailure("wall-time", "a body chunk took longer than timeoutMs") : error);
+        }
+        if ("chunk" in result) return result.chunk;
+        finish();
+        if ("done" in result) return null;
+        throw new SandboxFailure("handler-error", `the response body failed: ${result.error.name}: ${result.error.message}`);
+      },
+      cancel: (reason) => {
+        if (finished) return;
+        finish();
+        this.#cancelStream(streamId, reason ?? "cancelled by the host");
+      },
+    };
+  }
+
+  /** The failure of a call; one that killed the isolate (memory) ends it, so the host learns of it. */
+  #failed(error: unknown): SandboxFailure {
+    const failure = failureOf(error, this.#ended);
+    if (failure.reason === "memory" || this.#isolate.isDisposed) this.#end(failure.reason, failure.message);
+    return failure;
+  }
+
+  #cancelStream(streamId: number, reason: string): void {
+    if (this.#ended) return;
+    this.#dispatch?.apply(undefined, ["cancel", streamId, reason], { timeout: this.spec.timeoutMs, result: { promise: true } }).catch(() => undefined);
+  }
+
+  /** Tells the isolate the host gave up on a request, so `request.signal` fires. */
+  #finish(id: number): void {
+    if (this.#ended) return;
+    this.#dispatch?.apply(undefined, ["finish", id, true], { timeout: this.spec.timeoutMs, result: { promise: true } }).catch(() => undefined);
+  }
+
+  /** After a request timed out: an isolate that cannot even answer a ping within its wall time is stuck, and ended. */
+  #probe(): void {
+    if (this.#ended) return;
+    const ms = this.spec.timeoutMs;
+    const ping = this.#dispatch!.apply(undefined, ["ping"], { timeout: ms, result: { copy: true } });
+    withDeadline(ping, ms).catch((error: unknown) => {
+      if (error instanceof DeadlineError) this.#end("wall-time", `the isolate was busy for longer than its timeoutMs of ${ms} ms`);
+    });
+  }
+
+  /** Runs an asynchronous host operation for the isolate and sends its result back as a `resolve` message. */
+  #startCall(id: unknown, op: unknown, args: unknown): void {
+    if (this.#ended || !Number.isSafeInteger(id)) return;
+    const busy: HostResult = { ok: false, error: { name: "Busy", message: `more than ${MAX_PENDING_CALLS} host operations in flight` } };
+    const work = this.#pendingCalls >= MAX_PENDING_CALLS ? Promise.resolve(busy) : this.#ops.call(op, args);
+    this.#pendingCalls++;
+    void work.then((result) => {
+      this.#pendingCalls--;
+      if (this.#ended) return;
+      // The continuation runs under the wall time too: a loop after an await is cut short like any other.
+      this.#dispatch
+        ?.apply(undefined, ["resolve", id as number, copyOf(result)], { timeout: this.spec.timeoutMs, result: { promise: true } })
+        .catch((error: unknown) => {
+          const failure = this.#failed(error);
+          if (failure.reason !== "disposed") this.#log("error", `a continuation after a host call failed: ${failure.message}`);
+        });
+    });
+  }
+
   #live(): Reference<Dispatch> {
     if (this.#ended || !this.#dispatch) throw this.#ended ?? new SandboxFailure("disposed", "the isolate is not loaded");
     return this.#dispatch;
   }
 
+  /**
+   * Fires due timers one after another: concurrent calls into an isolate may
+   * be taken in any order by isolated-vm's threads, and timers must fire in
+   * the order they fell due.
+   */
   #fireTimer(id: number): void {
+    this.#timerChain = this.#timerChain.then(() => this.#fireNow(id));
+  }
+
+  async #fireNow(id: number): Promise<void> {
     if (this.#ended) return;
-    const call = this.#live().apply(undefined, ["timer", id], {
-      timeout: this.spec.timeoutMs,
-      result: { copy: true },
-    }) as Promise<CallOutcome>;
-    call.then(
-      (outcome) => {
-        if (outcome) this.#end("uncaught-error", `a timer callback threw ${outcome.name}: ${outcome.message}`);
-      },
-      (error: unknown) => {
-        const failure = failureOf(error, this.#ended);
-        this.#end(failure.reason, `a timer callback failed: ${failure.message}`);
-      },
-    );
+    try {
+      const outcome = (await this.#live().apply(undefined, ["timer", id], {
+        timeout: this.spec.timeoutMs,
+        result: { copy: true },
+      })) as CallOutcome;
+      if (outcome) this.#end("uncaught-error", `a timer callback threw ${outcome.name}: ${outcome.message}`);
+    } catch (error) {
+      const failure = failureOf(error, this.#ended);
+      this.#end(failure.reason, `a timer callback failed: ${failure.message}`);
+    }
   }
 
   #log(level: unknown, message: unknown): void {
@@ -156,6 +310,7 @@ export class PackageIsolate {
 
   #release(): void {
     this.#timers.clearAll();
+    this.#ops.closeAll();
     try {
       this.#isolate.dispose();
     } catch {

@@ -1,6 +1,7 @@
 // The boundary between the runtime and the isolates: plain, serializable
 // requests and events only, so the isolates can move to another process.
 
+import type { HeaderList, RequestHead } from "./isolate/bridge.ts";
 import type { PermissionSet } from "./permissions.ts";
 
 export type HookName = "install" | "start" | "stop" | "uninstall";
@@ -12,7 +13,10 @@ export type FailureReason =
   | "cpu-time"
   | "memory"
   | "invalid-module"
-  | "disposed";
+  | "disposed"
+  /** The package's `fetch` threw, returned something that is not a Response, or is missing. */
+  | "handler-error"
+  | "no-handler";
 
 /** Everything needed to bring up one package's isolate. */
 export interface IsolateSpec {
@@ -53,11 +57,40 @@ export interface ExitEvent {
 
 export type SandboxEvent = LogEvent | ExitEvent;
 
+/** A body crossing the boundary: pulled one chunk at a time (null at the end), so both sides stay bounded. */
+export interface ChunkSource {
+  read(): Promise<Uint8Array | null>;
+  cancel(reason?: string): void;
+}
+
+/** An HTTP request for a package: a plain head, and its body (if any) as a chunk source. */
+export interface SandboxRequest {
+  head: Omit<RequestHead, "bodyId">;
+  body: ChunkSource | null;
+  /** Aborted when the client goes away; the package sees it as `request.signal`. */
+  signal?: AbortSignal;
+}
+
+/** What the package answered: a plain head, and its body: none, bytes known up front, or a chunk source. */
+export interface SandboxResponse {
+  status: number;
+  statusText: string;
+  headers: HeaderList;
+  body: null | Uint8Array | ChunkSource;
+}
+
 export interface Sandbox {
   /** Creates the isolate and evaluates the module; rejects with a SandboxFailure. */
   load(spec: IsolateSpec): Promise<void>;
   /** Runs one hook of the default export under the spec's wall-time limit. A missing hook succeeds. */
   hook(instanceId: string, hook: HookName): Promise<void>;
+  /**
+   * Sends a request to the package's `fetch(request, info)`. Rejects with a SandboxFailure:
+   * `handler-error` / `no-handler` for the package's own failure, `wall-time` when no
+   * response came within the spec's timeout (the isolate keeps running), `memory` etc.
+   * when the isolate ended.
+   */
+  request(instanceId: string, request: SandboxRequest): Promise<SandboxResponse>;
   /** Ends the isolate; in-flight calls reject with reason `disposed`. Never throws. */
   dispose(instanceId: string): Promise<void>;
   /** Listens to logs and exits of every isolate. */

@@ -1,5 +1,5 @@
-// The functions the host hands to the isolate. They arrive as plain functions
-// (isolated-vm Callbacks); arguments and results are copies.
+// The functions the host hands to the isolate, and the plain messages that
+// cross the boundary. Arguments and results are copies (structured clone).
 
 export interface HostBridge {
   /** Appends one line to the package's log. Fire and forget. */
@@ -8,6 +8,25 @@ export interface HostBridge {
   timerSet(id: number, delay: number, repeat: boolean): boolean;
   /** Cancels a timer. Fire and forget. */
   timerClear(id: number): void;
+  /** `length` cryptographically strong random bytes (at most 65536). */
+  random(length: number): Uint8Array;
+  /** Milliseconds since the isolate was created, with sub-millisecond precision. */
+  now(): number;
+  /** A structured clone made by V8's own serializer; throws a TypeError for what cannot be cloned. */
+  clone(value: unknown): unknown;
+  /** A synchronous host operation (env); never throws. */
+  callSync(op: string, args: unknown[]): HostResult;
+  /** An asynchronous host operation (files, fetch, digest, bodies); never rejects. Built on `callStart` and `resolve`. */
+  call(op: string, args: unknown[]): Promise<HostResult>;
+}
+
+/** What a host operation answers: a value, or an error the isolate turns into the matching class. */
+export type HostResult = { ok: true; value: unknown } | { ok: false; error: ErrorMessage };
+
+/** An error as plain data. `name` is a Deno.errors class (NotCapable, NotFound...) or a built-in (TypeError). */
+export interface ErrorMessage {
+  name: string;
+  message: string;
 }
 
 /** What the host sends with each hook call: the plain-data part of `ctx`. */
@@ -17,4 +36,48 @@ export interface ContextData {
 }
 
 /** What a dispatched call reports back: null on success, or the error's name and message. */
-export type CallOutcome = null | { name: string; message: string };
+export type CallOutcome = null | ErrorMessage;
+
+/** Header lists keep order and repeats: `set-cookie` may appear more than once. */
+export type HeaderList = [string, string][];
+
+/** An HTTP request for the package's `fetch` handler. `bodyId` names a host stream the isolate pulls from. */
+export interface RequestHead {
+  method: string;
+  url: string;
+  headers: HeaderList;
+  remoteAddr: { transport: "tcp"; hostname: string; port: number };
+  bodyId: number | null;
+}
+
+/**
+ * A response's head. Its body is `null`, the whole body inline (small, already
+ * known bodies), or a stream id the other side pulls chunks from.
+ */
+export interface ResponseHead {
+  status: number;
+  statusText: string;
+  headers: HeaderList;
+  body: null | { bytes: Uint8Array } | { streamId: number };
+}
+
+/** An outgoing `fetch` as the isolate asks the host for it. */
+export interface FetchHead {
+  method: string;
+  url: string;
+  headers: HeaderList;
+  redirect: "follow" | "manual" | "error";
+  body: Uint8Array | null;
+}
+
+/** The host's answer to a `fetch`: a response head whose body is a host stream id, and where it ended up. */
+export interface FetchResult extends ResponseHead {
+  url: string;
+  redirected: boolean;
+}
+
+/** One pull from a body stream: a chunk, the end, or an error. */
+export type PullResult = { chunk: Uint8Array } | { done: true } | { error: ErrorMessage };
+
+/** What a `request` dispatch answers: the response head, or why the package failed to give one. */
+export type RequestOutcome = { response: ResponseHead } | { error: ErrorMessage };

@@ -1,20 +1,14 @@
 // The one function the host calls into: it loads the package's default export,
-// runs its hooks and fires timers, and reports failures as plain data.
+// runs its hooks, fires timers, serves requests and their body streams, and
+// reports failures as plain data.
 
-import type { CallOutcome, ContextData } from "./bridge.ts";
+import type { CallOutcome, ContextData, HostResult, RequestHead } from "./bridge.ts";
+import type { HostCalls } from "./host_calls.ts";
+import { outcomeOf } from "./outcome.ts";
+import type { Server } from "./serve.ts";
 import type { Timers } from "./timers.ts";
 
 type Entry = Record<string, unknown>;
-
-/** Reads an error's name and message without trusting it: getters may throw. */
-export function outcomeOf(error: unknown): { name: string; message: string } {
-  try {
-    if (error instanceof Error) return { name: String(error.name), message: String(error.message) };
-    return { name: "Error", message: `Uncaught ${typeof error === "string" ? error : String(error)}` };
-  } catch {
-    return { name: "Error", message: "an error was thrown whose message cannot be read" };
-  }
-}
 
 function createContext(data: ContextData): Record<string, unknown> {
   const unavailable = () => {
@@ -27,7 +21,7 @@ function createContext(data: ContextData): Record<string, unknown> {
   };
 }
 
-export function createDispatcher(timers: Timers) {
+export function createDispatcher(timers: Timers, server: Server, calls: HostCalls) {
   let entry: Entry = {};
 
   function load(namespace: { default?: unknown }): CallOutcome {
@@ -61,10 +55,28 @@ export function createDispatcher(timers: Timers) {
     }
   }
 
-  return function dispatch(kind: string, a?: unknown, b?: unknown): CallOutcome | Promise<CallOutcome> {
-    if (kind === "load") return load(a as { default?: unknown });
-    if (kind === "hook") return hook(a as string, b as ContextData);
-    if (kind === "timer") return timer(a as number);
-    return { name: "Error", message: `unknown dispatch "${kind}"` };
+  return function dispatch(kind: string, a?: unknown, b?: unknown): unknown {
+    switch (kind) {
+      case "load":
+        return load(a as { default?: unknown });
+      case "hook":
+        return hook(a as string, b as ContextData);
+      case "timer":
+        return timer(a as number);
+      case "request":
+        return server.request(entry, a as number, b as RequestHead);
+      case "finish":
+        return server.finish(a as number, b === true);
+      case "pull":
+        return server.pull(a as number);
+      case "resolve":
+        return calls.resolve(a as number, b as HostResult);
+      case "ping":
+        return null;
+      case "cancel":
+        return server.cancel(a as number, String(b));
+      default:
+        return { name: "Error", message: `unknown dispatch "${kind}"` };
+    }
   };
 }

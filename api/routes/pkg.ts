@@ -1,0 +1,113 @@
+// ANY /pkg/{name}/*: a package's own HTTP answers. The request goes to its
+// `fetch(request, info)` with the path after the prefix; its Response comes
+// back as it is, streamed. The host answers only for a package that is not
+// running (503, Retry-After) or that a host limit cut short (503, naming it).
+
+import type { Context } from "hono";
+import type { ServerResponse } from "node:http";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
+import { IsopodError } from "../../runtime/errors.ts";
+import type { Host } from "../../runtime/host.ts";
+import { SandboxFailure, type ChunkSource, type SandboxResponse } from "../../sandbox/index.ts";
+import { errorResponse } from "../error_response.ts";
+import { checkHead, responseOf, writeAnswer } from "../pkg_response.ts";
+import { packageNameFrom } from "../package_name.ts";
+
+/** Seconds a client is told to wait before it asks a package that is not running again. */
+export const RETRY_AFTER_SECONDS = 5;
+
+const LIMIT_OF: Partial<Record<string, string>> = { "wall-time": "timeoutMs", "cpu-time": "cpuMs", memory: "memoryMb" };
+
+/** Splits `/pkg/@scope/name/rest`, `/pkg/%40scope%2Fname/rest` or `/pkg/name/rest` into the name and `/rest`. */
+export function splitPackagePath(pathname: string): { name: string; path: string } {
+  const rest = pathname.replace(/^\/pkg\/?/, "");
+  const segments = rest.split("/");
+  const scoped = segments[0]?.startsWith("@") && segments.length > 1;
+  const nameParam = scoped ? `${segments[0]}/${segments[1]}` : (segments[0] ?? "");
+  const tail = segments.slice(scoped ? 2 : 1).join("/");
+  return { name: packageNameFrom(nameParam), path: `/${tail}` };
+}
+
+function chunkSourceOf(stream: ReadableStream<Uint8Array>): ChunkSource {
+  const reader = stream.getReader();
+  return {
+    read: async () => {
+      const { done, value } = await reader.read();
+      return done ? null : value;
+    },
+    cancel: (reason) => void reader.cancel(reason).catch(() => undefined),
+  };
+}
+
+function remoteAddrOf(c: Context): { transport: "tcp"; hostname: string; port: number } {
+  try {
+    const { remote } = getConnInfo(c);
+    return { transport: "tcp", hostname: remote.address ?? "127.0.0.1", port: remote.port ?? 0 };
+  } catch {
+    // app.request() in tests has no socket.
+    return { transport: "tcp", hostname: "127.0.0.1", port: 0 };
+  }
+}
+
+/** What `deno serve` answers when the handler fails: 500, this body, and no content type. */
+const INTERNAL_SERVER_ERROR: SandboxResponse = {
+  status: 500,
+  statusText: "",
+  headers: [],
+  body: new TextEncoder().encode("Internal Server Error"),
+};
+
+/** Writes straight to Node's response when there is one (see pkg_response.ts), else returns a web Response. */
+async function answerWith(c: Context, answer: SandboxResponse): Promise<Response> {
+  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  // Hono answers HEAD by re-wrapping the GET answer, so it must stay a Response (it has no body to default a type for).
+  if (!outgoing || c.req.method === "HEAD") return responseOf(answer, c.req.method);
+  await writeAnswer(outgoing, answer, c.req.method);
+  return RESPONSE_ALREADY_SENT;
+}
+
+function failureResponse(c: Context, name: string, error: unknown): Response | Promise<Response> {
+  if (error instanceof SandboxFailure) {
+    const limit = LIMIT_OF[error.reason];
+    if (limit) {
+      return errorResponse(c, new IsopodError("limit_exceeded", `"${name}" was cut short by its ${limit} limit: ${error.message}`, { limit }));
+    }
+    if (error.reason === "no-handler") {
+      return errorResponse(c, new IsopodError("not_found", `package "${name}" has no fetch handler in its default export`));
+    }
+    if (error.reason === "disposed") error = new IsopodError("not_running", `package "${name}" stopped while answering`);
+    else return answerWith(c, { ...INTERNAL_SERVER_ERROR });
+  }
+  const response = errorResponse(c, error);
+  if (error instanceof IsopodError && error.code === "not_running") response.headers.set("retry-after", String(RETRY_AFTER_SECONDS));
+  return response;
+}
+
+export function pkgHandler(host: Host) {
+  return async (c: Context): Promise<Response> => {
+    const raw = c.req.raw;
+    const url = new URL(raw.url);
+    const { name, path } = splitPackagePath(url.pathname);
+    const hasBody = raw.body !== null && raw.method !== "GET" && raw.method !== "HEAD";
+    const headers: [string, string][] = [];
+    raw.headers.forEach((value, key) => headers.push([key, value]));
+    let answer: SandboxResponse;
+    try {
+      answer = await host.packages.forward(name, {
+        head: { method: raw.method, url: `${url.protocol}//${url.host}${path}${url.search}`, headers, remoteAddr: remoteAddrOf(c) },
+        body: hasBody ? chunkSourceOf(raw.body) : null,
+        signal: raw.signal,
+      });
+    } catch (error) {
+      return failureResponse(c, name, error);
+    }
+    try {
+      checkHead(answer);
+    } catch {
+      if (answer.body !== null && !(answer.body instanceof Uint8Array)) answer.body.cancel("invalid response head");
+      answer = { ...INTERNAL_SERVER_ERROR };
+    }
+    return answerWith(c, answer);
+  };
+}

@@ -1,0 +1,188 @@
+// Benchmarks of the sandbox: what an isolate's start-up costs with each way
+// of loading the runtime, the cold start of `hello`, and /pkg/hello/ under
+// load against the same handler on Hono and under `deno serve`.
+
+import autocannon from "autocannon";
+import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+import ivm from "isolated-vm";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import { spawn } from "node:child_process";
+import { listen } from "../api/index.ts";
+import { configFromEnv } from "../runtime/config.ts";
+import { Host } from "../runtime/host.ts";
+import { Bundler } from "../runtime/bundler.ts";
+import { emptyPermissionSet, LocalSandbox, type IsolateSpec } from "../sandbox/index.ts";
+import { runtimeSource } from "../sandbox/runtime_source.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const HELLO = path.join(ROOT, "packages/hello");
+const ROUNDS = 40;
+const LOAD_SECONDS = 5;
+
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+}
+
+function report(label: string, samples: number[]): void {
+  console.log(`  ${label.padEnd(44)} p50 ${percentile(samples, 0.5).toFixed(2).padStart(7)} ms   p95 ${percentile(samples, 0.95).toFixed(2).padStart(7)} ms`);
+}
+
+async function timed(rounds: number, once: () => Promise<void>): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const started = performance.now();
+    await once();
+    samples.push(performance.now() - started);
+  }
+  return samples;
+}
+
+/** The runtime's bootstrap with a stub bridge, for measuring it without a host. */
+function stubbed(source: string): string {
+  const stub = `globalThis.__isopodBridge = { log() {}, timerSet() { return true }, timerClear() {}, random: (n) => new Uint8Array(n), now: () => 0, clone: (v) => v, callSync: () => ({ ok: true, value: undefined }), callStart() {} };`;
+  return `${stub}\n${source}`;
+}
+
+async function startupOptions(): Promise<void> {
+  const source = stubbed(runtimeSource());
+  console.log(`\nruntime start-up options (${(source.length / 1024).toFixed(0)} KiB script, ${ROUNDS} rounds):`);
+  report("bare isolate + context", await timed(ROUNDS, async () => {
+    const isolate = new ivm.Isolate({ memoryLimit: 32 });
+    await isolate.createContext();
+    isolate.dispose();
+  }));
+  report("runtime compiled each time", await timed(ROUNDS, async () => {
+    const isolate = new ivm.Isolate({ memoryLimit: 32 });
+    const context = await isolate.createContext();
+    await (await isolate.compileScript(source)).run(context);
+    isolate.dispose();
+  }));
+  const first = new ivm.Isolate({ memoryLimit: 32 });
+  const produced = (await first.compileScript(source, { produceCachedData: true })) as ivm.Script & ivm.CachedDataResult;
+  const cachedData = produced.cachedData!;
+  first.dispose();
+  report("runtime from the V8 code cache (chosen)", await timed(ROUNDS, async () => {
+    const isolate = new ivm.Isolate({ memoryLimit: 32 });
+    const context = await isolate.createContext();
+    await (await isolate.compileScript(source, { cachedData })).run(context);
+    isolate.dispose();
+  }));
+  const snapshot = ivm.Isolate.createSnapshot([{ code: source }]);
+  report("runtime from an isolate snapshot", await timed(ROUNDS, async () => {
+    const isolate = new ivm.Isolate({ memoryLimit: 32, snapshot });
+    await isolate.createContext();
+    isolate.dispose();
+  }));
+  const urlLoad: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const isolate = new ivm.Isolate({ memoryLimit: 32 });
+    const context = await isolate.createContext();
+    await (await isolate.compileScript(source, { cachedData })).run(context);
+    const started = performance.now();
+    await context.eval(`new URL("http://example.com/").href`);
+    urlLoad.push(performance.now() - started);
+    isolate.dispose();
+  }
+  report("first `new URL()` (whatwg-url loaded lazily)", urlLoad);
+}
+
+async function coldStart(): Promise<void> {
+  const code = await new Bundler(path.join(os.tmpdir(), "isopod-bench-bundles")).bundle(HELLO, "./mod.ts", "@isopod/hello");
+  const sandbox = new LocalSandbox();
+  let n = 0;
+  const spec = (): IsolateSpec => ({
+    instanceId: `bench#${++n}`,
+    packageName: "@isopod/hello",
+    version: "1.0.0",
+    code,
+    memoryMb: 32,
+    timeoutMs: 2_000,
+    config: {},
+    env: {},
+    permissions: emptyPermissionSet(),
+    root: HELLO,
+    dataDir: path.join(os.tmpdir(), "isopod-bench-data"),
+  });
+  console.log(`\ncold start of hello (${ROUNDS} rounds, after one warm-up that fills the code cache):`);
+  const warm = spec();
+  await sandbox.load(warm);
+  await sandbox.dispose(warm.instanceId);
+  report("bare isolated-vm isolate + context", await timed(ROUNDS, async () => {
+    const isolate = new ivm.Isolate({ memoryLimit: 32 });
+    await isolate.createContext();
+    isolate.dispose();
+  }));
+  report("hello: isolate, runtime, module, start", await timed(ROUNDS, async () => {
+    const each = spec();
+    await sandbox.load(each);
+    await sandbox.hook(each.instanceId, "start");
+    await sandbox.dispose(each.instanceId);
+  }));
+  await sandbox.close();
+}
+
+async function load(label: string, url: string): Promise<void> {
+  await autocannon({ url, connections: 10, duration: 1 });
+  const result = await autocannon({ url, connections: 10, duration: LOAD_SECONDS });
+  const errors = result.errors + result.non2xx;
+  console.log(`  ${label.padEnd(44)} ${result.requests.average.toFixed(0).padStart(7)} req/s   p99 ${String(result.latency.p99).padStart(4)} ms${errors ? `   (${errors} errors)` : ""}`);
+}
+
+async function denoServe(): Promise<{ url: string; stop: () => void }> {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const child = spawn(path.join(ROOT, "node_modules/.bin/deno"), ["serve", "-P", "--host", "127.0.0.1", "--port", String(port), "mod.ts"], {
+    cwd: HELLO,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("deno serve did not start")), 30_000);
+    const check = (chunk: Buffer) => chunk.toString().includes("Listening on") && (clearTimeout(timer), resolve());
+    child.stdout!.on("data", check);
+    child.stderr!.on("data", check);
+  });
+  return { url: `http://127.0.0.1:${port}/?name=bench`, stop: () => child.kill("SIGKILL") };
+}
+
+async function throughput(): Promise<void> {
+  console.log(`\n/pkg/hello/ under load (autocannon, 10 connections, ${LOAD_SECONDS} s after 1 s of warm-up):`);
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "isopod-bench-"));
+  const host = await Host.open({ ...configFromEnv({ ISOPOD_ADMIN_TOKEN: "bench" }), dataDir, port: 0 });
+  await host.boot();
+  await host.packages.add({ path: HELLO, start: true }, { name: "bench" });
+  const server = await listen(host, { hostname: "127.0.0.1", port: 0 });
+  await load("isopod /pkg/@isopod/hello/", `${server.url}/pkg/@isopod/hello/?name=bench`);
+  await server.close();
+  await host.close();
+  await rm(dataDir, { recursive: true, force: true });
+
+  const hello = (await import("../packages/hello/mod.ts")).default as { fetch(request: Request): Response };
+  const app = new Hono();
+  app.all("/*", (c) => hello.fetch(c.req.raw));
+  const direct = await new Promise<{ url: string; close: () => void }>((resolve) => {
+    const running = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, (info: AddressInfo) =>
+      resolve({ url: `http://127.0.0.1:${info.port}/?name=bench`, close: () => running.close() }),
+    );
+  });
+  await load("the same handler as a Hono route on Node", direct.url);
+  direct.close();
+
+  const deno = await denoServe();
+  try {
+    await load("deno serve packages/hello/mod.ts", deno.url);
+  } finally {
+    deno.stop();
+  }
+}
+
+export async function run(): Promise<void> {
+  console.log(`sandbox benchmarks (node ${process.version}, ${os.cpus().length} cores)`);
+  await startupOptions();
+  await coldStart();
+  await throughput();
+}

@@ -1,0 +1,148 @@
+// Request, written by hand to the Fetch standard: URL, method, headers, body,
+// signal and redirect mode; the rest of RequestInit is accepted and ignored.
+
+import { AbortController, type AbortSignal } from "./abort.ts";
+import { arrayBufferOf, Body, jsonOf } from "./body.ts";
+import { freezeHeaders, Headers, type HeadersInit } from "./headers.ts";
+import { parseURL } from "./url.ts";
+import type { ReadableStream } from "web-streams-polyfill";
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const NORMALIZED = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
+const FORBIDDEN = new Set(["CONNECT", "TRACE", "TRACK"]);
+const REDIRECTS = new Set(["follow", "manual", "error"]);
+/** Passed instead of an input to build a Request from a ready state (private fields need the constructor). */
+const INTERNAL = Symbol("internal");
+
+export interface RequestInit {
+  method?: string;
+  headers?: HeadersInit;
+  body?: unknown;
+  signal?: AbortSignal | null;
+  redirect?: "follow" | "manual" | "error";
+}
+
+interface RequestState {
+  url: string;
+  method: string;
+  headers: Headers;
+  body: Body;
+  signal: AbortSignal;
+  redirect: "follow" | "manual" | "error";
+}
+
+function methodOf(value: string): string {
+  if (!TOKEN.test(value)) throw new TypeError(`Method is not valid: "${value}"`);
+  const upper = value.toUpperCase();
+  if (FORBIDDEN.has(upper)) throw new TypeError(`Method is forbidden: "${value}"`);
+  return NORMALIZED.has(upper) ? upper : value;
+}
+
+function followSignal(parent: AbortSignal | null | undefined): AbortSignal {
+  const controller = new AbortController();
+  if (parent) {
+    if (parent.aborted) controller.abort(parent.reason);
+    else parent.addEventListener("abort", () => controller.abort(parent.reason), { once: true });
+  }
+  return controller.signal;
+}
+
+/** The body of a Request, for fetch and for tests of the runtime. */
+export let bodyOfRequest: (request: Request) => Body;
+/** A received request: read-only headers, a body streamed from the host, a signal the host can abort. */
+export let makeRequest: (state: RequestState) => Request;
+
+export class Request {
+  #state: RequestState;
+
+  static {
+    bodyOfRequest = (request) => request.#state.body;
+    makeRequest = (state) => {
+      return new Request(INTERNAL, { ...state, headers: freezeHeaders(state.headers) });
+    };
+  }
+
+  constructor(input: string | Request | symbol | { toString(): string }, init: RequestInit | RequestState = {}) {
+    if (input === INTERNAL) {
+      this.#state = init as RequestState;
+      return;
+    }
+    init = init as RequestInit;
+    const from = input instanceof Request ? input.#state : null;
+    const url = from ? from.url : parseURL(String(input)).href;
+    const method = init.method !== undefined ? methodOf(String(init.method)) : (from?.method ?? "GET");
+    const headers = new Headers(init.headers ?? from?.headers);
+    let body = Body.empty();
+    if (init.body !== undefined && init.body !== null) {
+      const extracted = Body.extract(init.body);
+      body = extracted.body;
+      if (extracted.type !== null && !headers.has("content-type")) headers.set("content-type", extracted.type);
+    } else if (from && init.body === undefined && !from.body.isNull) {
+      const taken = from.body.take();
+      body = taken && "stream" in taken ? Body.ofStream(taken.stream) : Body.ofBytes(taken ? taken.bytes : new Uint8Array());
+    }
+    if ((method === "GET" || method === "HEAD") && !body.isNull) {
+      throw new TypeError("Request with GET/HEAD method cannot have body.");
+    }
+    const redirect = init.redirect ?? from?.redirect ?? "follow";
+    if (!REDIRECTS.has(redirect)) throw new TypeError(`Invalid redirect mode: "${redirect}"`);
+    const signal = followSignal(init.signal === undefined ? from?.signal : init.signal);
+    this.#state = { url, method, headers, body, signal, redirect };
+  }
+
+  get url(): string {
+    return this.#state.url;
+  }
+
+  get method(): string {
+    return this.#state.method;
+  }
+
+  get headers(): Headers {
+    return this.#state.headers;
+  }
+
+  get signal(): AbortSignal {
+    return this.#state.signal;
+  }
+
+  get redirect(): string {
+    return this.#state.redirect;
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    return this.#state.body.stream as ReadableStream<Uint8Array> | null;
+  }
+
+  get bodyUsed(): boolean {
+    return this.#state.body.used;
+  }
+
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return arrayBufferOf(this.#state.body);
+  }
+
+  bytes(): Promise<Uint8Array> {
+    return this.#state.body.bytes();
+  }
+
+  text(): Promise<string> {
+    return this.#state.body.text();
+  }
+
+  json(): Promise<unknown> {
+    return jsonOf(this.#state.body);
+  }
+
+  formData(): Promise<never> {
+    return Promise.reject(new TypeError("Request.formData() is not supported by this host"));
+  }
+
+  clone(): Request {
+    if (this.#state.body.used) throw new TypeError("Body already consumed.");
+    const headers = new Headers(this.#state.headers);
+    return new Request(INTERNAL, { ...this.#state, headers, body: this.#state.body.clone(), signal: followSignal(this.#state.signal) });
+  }
+}
+
+Object.defineProperty(Request.prototype, Symbol.toStringTag, { value: "Request", configurable: true });

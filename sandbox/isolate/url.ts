@@ -1,0 +1,45 @@
+// URL and URLSearchParams from whatwg-url (the standard's reference
+// implementation), loaded on first use: its IDNA table is most of the runtime's size.
+
+declare const require: (id: string) => unknown;
+
+interface WhatwgUrl {
+  URL: new (url: string, base?: string) => { href: string; toString(): string };
+  URLSearchParams: new (init?: unknown) => { toString(): string };
+}
+
+let loaded: WhatwgUrl | undefined;
+
+function load(): WhatwgUrl {
+  // A require() inside a function: esbuild keeps the module's body unevaluated until this runs.
+  loaded ??= require("whatwg-url") as WhatwgUrl;
+  return loaded;
+}
+
+/** True for a URLSearchParams object; never loads the module to find out. */
+export function isURLSearchParams(value: unknown): boolean {
+  return loaded !== undefined && value instanceof loaded.URLSearchParams;
+}
+
+/** Parses an absolute URL string; throws TypeError as `new URL` does. */
+export function parseURL(url: string, base?: string): { href: string } {
+  return base === undefined ? new (load().URL)(url) : new (load().URL)(url, base);
+}
+
+/** Installs URL and URLSearchParams as getters that load the module once and then replace themselves. */
+export function installURL(global: Record<string, unknown>): void {
+  for (const name of ["URL", "URLSearchParams"] as const) {
+    Object.defineProperty(global, name, {
+      configurable: true,
+      enumerable: false,
+      get() {
+        const value = load()[name];
+        Object.defineProperty(global, name, { value, writable: true, configurable: true, enumerable: false });
+        return value;
+      },
+      set(value: unknown) {
+        Object.defineProperty(global, name, { value, writable: true, configurable: true, enumerable: false });
+      },
+    });
+  }
+}
