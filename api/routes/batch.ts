@@ -30,7 +30,7 @@ export const MAX_BATCH_NAMES = 1000;
 
 const batchBody = z.strictObject({
   names: z
-    .array(z.string().refine(isPackageName, { message: "is not a valid package name" }))
+    .array(z.string().refine(isPackageName, { error: (issue) => `is not a valid package name: ${JSON.stringify(issue.input)}` }))
     .min(1, { message: "must list at least one package" })
     .max(MAX_BATCH_NAMES, { message: `must list at most ${MAX_BATCH_NAMES} packages` }),
 });
