@@ -367,3 +367,44 @@ describe("delete", () => {
     assert.equal((await h.json("POST", "/v1/packages/mid/start")).body.state, "running");
   });
 });
+
+describe("hostile packages", () => {
+  test("a package that names itself as a dependency is refused at reload with the cycle named", async (t) => {
+    const h = await useHost(t);
+    const roots = await addGraph(t, h, { loop: {} });
+    await editManifest(roots.loop!, (m) => (m.isopod.dependencies = { loop: "*" }));
+    const reloaded = await h.json("POST", "/v1/packages/loop/reload");
+    assertApiError(reloaded, 409, "dependency_cycle", /would form the cycle loop -> loop$/);
+    assert.deepEqual((await h.json("GET", "/v1/packages/loop")).body.dependencies, {});
+  });
+
+  test("a package that spins in start in the middle of a batch is cut off; its dependents are refused, the rest start", async (t) => {
+    const h = await useHost(t);
+    await addGraph(t, h, {
+      spins: { mod: `export default { start() { for (;;) {} } };`, isopod: { limits: { timeoutMs: 200 } } },
+      app: { deps: { spins: "^1.0.0" } },
+      solo: {},
+    });
+    const batch = await h.json("POST", "/v1/batch/start", { body: { names: ["app", "solo"] } });
+    assert.deepEqual(
+      batch.body.results.map((r: any) => [r.name, r.error?.code ?? "ok"]),
+      [["spins", "start_failed"], ["app", "dependency_failed"], ["solo", "ok"]],
+    );
+    assert.equal((await h.json("GET", "/v1/packages/spins")).body.error.code, "wall-time");
+    assert.deepEqual(await runningNames(h), ["solo"]);
+    assert.equal((await h.json("GET", "/healthz")).status, 200);
+  });
+
+  test("dependents whose stop and uninstall hooks hang do not block a cascade delete", async (t) => {
+    const h = await useHost(t);
+    const hang = `export default { stop() { return new Promise(() => {}); }, uninstall() { for (;;) {} } };`;
+    await addGraph(t, h, { base: {}, clingy: { deps: { base: "^1.0.0" }, mod: hang, isopod: { limits: { timeoutMs: 200 } } } });
+    await h.json("POST", "/v1/packages/clingy/start");
+    const deleted = await h.json("DELETE", "/v1/packages/base?cascade=true");
+    assert.deepEqual(deleted.body.deleted, ["clingy", "base"]);
+    assert.deepEqual((await h.json("GET", "/v1/packages")).body.items, []);
+    const messages = h.host.logs.tail("clingy", 10).map((e) => e.message);
+    assert.ok(messages.some((m) => /^stop failed: .*200 ms/.test(m)), messages.join("\n"));
+    assert.ok(messages.some((m) => /^uninstall failed/.test(m)), messages.join("\n"));
+  });
+});
