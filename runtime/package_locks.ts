@@ -36,6 +36,27 @@ export class PackageLocks {
     }
   }
 
+  /**
+   * Runs `fn` holding the locks of `scope()`, a set that depends on state that
+   * may change while the operation waits (the dependency graph). Once the locks
+   * are held the scope is computed again; if it grew, they are taken again, up
+   * to `attempts` times, then `busy`.
+   */
+  async runScoped<T>(scope: () => Set<string>, fn: () => Promise<T>, attempts = 3): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const wanted = scope();
+      const release = await this.acquireAll(wanted);
+      try {
+        if ([...scope()].every((name) => wanted.has(name))) return await fn();
+      } finally {
+        release();
+      }
+      if (attempt >= attempts) {
+        throw new IsopodError("busy", "the packages involved kept changing while this operation waited; try again");
+      }
+    }
+  }
+
   /** Takes the locks of all `names` within one wait bound; returns the function that releases them. */
   async acquireAll(names: Iterable<string>): Promise<Release> {
     const deadline = Date.now() + this.#waitMs;

@@ -8,14 +8,14 @@ import { BatchReport, dependentsFirst, startInOrder, type PackageFacts } from ".
 import { Bundler } from "./bundler.ts";
 import type { HostConfig } from "./config.ts";
 import { DependencyGraph } from "./dependency_graph.ts";
-import { invalidPackage, IsopodError, notFound } from "./errors.ts";
+import { IsopodError, notFound } from "./errors.ts";
 import { checkDependencies, preparePackage, type AddOptions, type PreparedPackage } from "./installer.ts";
 import type { DataLayout } from "./layout.ts";
 import { LifecycleSteps } from "./lifecycle_steps.ts";
 import { PackageLocks } from "./package_locks.ts";
 import { PackageRunner } from "./package_runner.ts";
 import { resolvePathSource } from "./path_source.ts";
-import { admitReplacements, replacementOf } from "./replacement.ts";
+import { admitReplacements, replacementOf, reread } from "./replacement.ts";
 
 export interface AddRequest extends AddOptions {
   path?: string;
@@ -28,9 +28,6 @@ export interface DeleteOptions {
   /** Delete what depends on the package too, dependents first. Default false: refused while it has dependents. */
   cascade?: boolean;
 }
-
-/** How often an operation takes its locks again when the graph changed while it waited. */
-const LOCK_ATTEMPTS = 3;
 
 export class PackageManager {
   readonly #store: Store;
@@ -113,7 +110,7 @@ export class PackageManager {
    */
   start(names: readonly string[], actor: Actor, params: Record<string, unknown> = {}): Promise<BatchReport> {
     return this.#batch("start", names, actor, params, (report) =>
-      this.#locked(
+      this.#locks.runScoped(
         () => this.#graph().withDependencies(names),
         () => startInOrder(report, this.#graph(), names, this.#starter()),
       ),
@@ -128,7 +125,7 @@ export class PackageManager {
   /** Stops each package and, first, everything that depends on it; their desired state becomes stopped. */
   stop(names: readonly string[], actor: Actor): Promise<BatchReport> {
     return this.#batch("stop", names, actor, {}, (report) =>
-      this.#locked(
+      this.#locks.runScoped(
         () => this.#graph().withDependents(names),
         () =>
           dependentsFirst(report, this.#graph(), names, {
@@ -156,12 +153,7 @@ export class PackageManager {
     const prepared = new Map<string, PreparedPackage>();
     for (const name of names) {
       try {
-        const current = this.get(name);
-        const next = await preparePackage(current.folder, current.source, undefined, this.#bundler);
-        if (next.manifest.name !== name) {
-          throw invalidPackage(`cannot reload "${name}": its manifest now names it "${next.manifest.name}"; delete it and add it again`);
-        }
-        prepared.set(name, next);
+        prepared.set(name, await reread(this.get(name), this.#bundler));
       } catch (error) {
         report.refuse(name, error);
       }
@@ -176,7 +168,7 @@ export class PackageManager {
       const affected = this.#graph().withDependents(prepared.keys());
       return new Set([...affected, ...this.#graph().with(changed()).withDependencies(affected)]);
     };
-    return this.#locked(scope, async () => {
+    return this.#locks.runScoped(scope, async () => {
       const next = [...prepared].flatMap(([name, p]) => {
         if (this.#steps.isInstalled(name)) return [replacementOf(this.get(name), p, options)];
         report.refuse(name, notFound(`package "${name}" is not installed`));
@@ -205,7 +197,7 @@ export class PackageManager {
   delete(name: string, actor: Actor, options: DeleteOptions = {}): Promise<BatchReport> {
     const cascade = options.cascade ?? false;
     return this.#batch("delete", [name], actor, { cascade }, (report) =>
-      this.#locked(
+      this.#locks.runScoped(
         () => this.#graph().withDependents([name]),
         async () => {
           this.get(name);
@@ -265,25 +257,6 @@ export class PackageManager {
       throw error;
     } finally {
       this.#audit.recordBatch(actor, report, params);
-    }
-  }
-
-  /**
-   * Runs `fn` holding the locks of `scope()`. The scope is computed again once
-   * the locks are held: if the graph grew meanwhile, the locks are taken again.
-   */
-  async #locked<T>(scope: () => Set<string>, fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const wanted = scope();
-      const release = await this.#locks.acquireAll(wanted);
-      try {
-        if ([...scope()].every((name) => wanted.has(name))) return await fn();
-      } finally {
-        release();
-      }
-      if (attempt === LOCK_ATTEMPTS) {
-        throw new IsopodError("busy", "the packages involved kept changing while this operation waited; try again");
-      }
     }
   }
 }

@@ -5,8 +5,20 @@ import semver from "semver";
 import type { PackageRecord } from "../db/index.ts";
 import { effectivePermissions, type PermissionSet } from "../sandbox/index.ts";
 import { cycleText, DependencyGraph } from "./dependency_graph.ts";
+import type { Bundler } from "./bundler.ts";
 import { invalidPackage, IsopodError } from "./errors.ts";
-import { recordOf, type AddOptions, type PreparedPackage } from "./installer.ts";
+import { preparePackage, recordOf, type AddOptions, type PreparedPackage } from "./installer.ts";
+
+/** Reads and validates an installed package's files again, from where they are. */
+export async function reread(current: PackageRecord, bundler: Bundler): Promise<PreparedPackage> {
+  const next = await preparePackage(current.folder, current.source, undefined, bundler);
+  if (next.manifest.name !== current.name) {
+    throw invalidPackage(
+      `cannot reload "${current.name}": its manifest now names it "${next.manifest.name}"; delete it and add it again`,
+    );
+  }
+  return next;
+}
 
 /** The record that replaces `current`: new files and manifest, same identity, history and desired state. */
 export function replacementOf(current: PackageRecord, prepared: PreparedPackage, options: AddOptions = {}): PackageRecord {

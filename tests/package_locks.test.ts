@@ -87,4 +87,30 @@ describe("PackageLocks", () => {
     await assert.rejects(locks.run("pkg", async () => Promise.reject(new Error("boom"))), /boom/);
     assert.equal(locks.isBusy("pkg"), false);
   });
+
+  test("runScoped() takes the locks again when the scope grew while it waited", async () => {
+    const locks = new PackageLocks(2_000);
+    const scope = new Set(["app"]);
+    const held = gate();
+    const holder = locks.run("app", async () => {
+      await held.opened;
+      scope.add("base");
+    });
+    const seen: string[][] = [];
+    const running = locks.runScoped(() => new Set(scope), async () => {
+      seen.push(["app", "base"].filter((name) => locks.isBusy(name)));
+    });
+    held.open();
+    await Promise.all([holder, running]);
+    assert.deepEqual(seen, [["app", "base"]], "ran once, holding the grown scope");
+  });
+
+  test("runScoped() gives up with busy when the scope keeps growing", async () => {
+    const locks = new PackageLocks(1_000);
+    let n = 0;
+    const error = await locks.runScoped(() => new Set([`p${n++}`]), async () => "never", 3).catch((e: unknown) => e);
+    assert.equal((error as IsopodError).code, "busy");
+    assert.match((error as Error).message, /kept changing/);
+    assert.equal(locks.isBusy("p0"), false);
+  });
 });
