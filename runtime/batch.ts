@@ -62,12 +62,14 @@ export class BatchReport {
     for (const name of this.#requested) if (!this.#results.has(name)) this.refuse(name, error);
   }
 
+  /** The first failure of a package sticks: a later step that succeeds (a restart) does not hide it. */
   #set(name: string, started: number, ok: boolean, error?: unknown): void {
     const before = this.#results.get(name);
     this.#results.delete(name);
     const durationMs = (before?.durationMs ?? 0) + (performance.now() - started);
     const at = before?.at ?? Date.now() - Math.round(performance.now() - started);
-    this.#results.set(name, { name, requested: this.isRequested(name), ok, durationMs, at, ...(!ok && { error }) });
+    const failure = before && !before.ok ? { ok: false, error: before.error } : ok ? { ok } : { ok, error };
+    this.#results.set(name, { name, requested: this.isRequested(name), durationMs, at, ...failure });
   }
 
   errorOf(name: string): unknown {

@@ -163,27 +163,39 @@ export class PackageManager {
 
   /** Swaps in prepared files for installed packages, restarting what ran and what should run. */
   #replace(report: BatchReport, prepared: Map<string, PreparedPackage>, options: AddOptions): Promise<void> {
-    const changed = () => new Map([...prepared].map(([name, p]) => [name, Object.keys(p.manifest.dependencies)]));
-    const scope = () => {
-      const affected = this.#graph().withDependents(prepared.keys());
-      return new Set([...affected, ...this.#graph().with(changed()).withDependencies(affected)]);
-    };
-    return this.#locks.runScoped(scope, async () => {
-      const next = [...prepared].flatMap(([name, p]) => {
-        if (this.#steps.isInstalled(name)) return [replacementOf(this.get(name), p, options)];
-        report.refuse(name, notFound(`package "${name}" is not installed`));
-        return [];
-      });
-      const { accepted, refused } = admitReplacements(this.list(), next);
-      for (const [name, error] of refused) report.refuse(name, error);
-      const names = accepted.map((record) => record.name);
-      const wanted = names.filter((name) => this.get(name).desiredState === "running");
-      const running = await this.#stopAll(this.#graph().withDependents(names));
-      for (const record of next.filter((r) => names.includes(r.name))) {
-        await report.step(record.name, () => this.#steps.swap(record, prepared.get(record.name)!.code));
-      }
-      await startInOrder(report, this.#graph(), new Set([...running, ...wanted]), this.#starter());
+    return this.#locks.runScoped(
+      () => this.#replaceScope(prepared),
+      async () => {
+        const accepted = this.#admit(report, prepared, options);
+        const names = accepted.map((record) => record.name);
+        const wanted = names.filter((name) => this.get(name).desiredState === "running");
+        const running = await this.#stopAll(this.#graph().withDependents(names));
+        for (const record of accepted) {
+          await report.step(record.name, () => this.#steps.swap(record, prepared.get(record.name)!.code));
+        }
+        await startInOrder(report, this.#graph(), new Set([...running, ...wanted]), this.#starter());
+      },
+    );
+  }
+
+  /** What a reload touches: the packages, what depends on them, and what they all will depend on. */
+  #replaceScope(prepared: Map<string, PreparedPackage>): Set<string> {
+    const changed = new Map([...prepared].map(([name, p]) => [name, Object.keys(p.manifest.dependencies)]));
+    const affected = this.#graph().withDependents(prepared.keys());
+    return new Set([...affected, ...this.#graph().with(changed).withDependencies(affected)]);
+  }
+
+  /** The replacement records that keep the graph sound; the others are refused in the report. */
+  #admit(report: BatchReport, prepared: Map<string, PreparedPackage>, options: AddOptions): PackageRecord[] {
+    const next = [...prepared].flatMap(([name, p]) => {
+      if (this.#steps.isInstalled(name)) return [replacementOf(this.get(name), p, options)];
+      report.refuse(name, notFound(`package "${name}" is not installed`));
+      return [];
     });
+    const { accepted, refused } = admitReplacements(this.list(), next);
+    for (const [name, error] of refused) report.refuse(name, error);
+    const names = new Set(accepted.map((record) => record.name));
+    return next.filter((record) => names.has(record.name));
   }
 
   /** Stops the running ones among `names`, dependents first, keeping their desired state; returns them. */

@@ -293,6 +293,23 @@ describe("reload", () => {
     assert.deepEqual(await runningNames(h), ["app", "extra"]);
   });
 
+  test("a refused package that depends on an accepted one keeps its refusal; its edited files then fail integrity", async (t) => {
+    const h = await useHost(t);
+    const roots = await addGraph(t, h, { base: {}, app: { deps: { base: "^1.0.0" } } });
+    await h.json("POST", "/v1/packages/app/start");
+    await editManifest(roots.app!, (m) => (m.isopod.dependencies = { base: "^1.0.0", ghost: "^1.0.0" }));
+    const before = hookEvents(h).length;
+    const reloaded = await h.json("POST", "/v1/batch/reload", { body: { names: ["base", "app"] } });
+    const app = reloaded.body.results.find((r: any) => r.name === "app");
+    assert.equal(app.ok, false);
+    assert.equal(app.error.code, "invalid_package");
+    assert.match(app.error.message, /dependency "ghost" \(\^1\.0\.0\) is not installed/);
+    assert.deepEqual(hookEvents(h).slice(before), ["stop app", "stop base", "start base"]);
+    const record = (await h.json("GET", "/v1/packages/app")).body;
+    assert.deepEqual([record.state, record.error.code, record.desiredState], ["failed", "integrity", "running"]);
+    assert.deepEqual(record.dependencies, { base: "^1.0.0" });
+  });
+
   test("a manifest that no longer parses is refused and the package keeps running", async (t) => {
     const h = await useHost(t);
     const roots = await addGraph(t, h, { app: {} });

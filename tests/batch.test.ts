@@ -131,6 +131,14 @@ describe("BatchReport", () => {
     assert.throws(() => report.outcome("a"), /late/);
   });
 
+  test("a failure sticks: a later step that succeeds does not hide it", async () => {
+    const report = new BatchReport("reload", ["a"]);
+    report.refuse("a", new IsopodError("dependency_cycle", "refused"));
+    await report.step("a", async () => undefined);
+    assert.equal(report.results[0]?.ok, false);
+    assert.throws(() => report.outcome("a"), /refused/);
+  });
+
   test("each() runs an operation on one package at a time, going on after a failure", async () => {
     const report = await BatchReport.each("upgrade", ["a", "b"], async (name) => {
       if (name === "a") throw new Error("no");
