@@ -121,6 +121,29 @@ describe("dependentsFirst()", () => {
   });
 });
 
+describe("dependentsFirst() with a cycle in the store", () => {
+  test("members of a cycle do not block each other, so a cascade can still remove them", async () => {
+    const graph = DependencyGraph.of([["x", ["y"]], ["y", ["x"]], ["base", []], ["x2", ["x"]]]);
+    const installed = new Set(["x", "y", "x2"]);
+    const removed: string[] = [];
+    const report = new BatchReport("delete", ["x"]);
+    await dependentsFirst(report, graph, ["x"], {
+      isInstalled: (name) => installed.has(name),
+      isRunning: () => false,
+      verb: "delete",
+      needed: () => true,
+      holds: (name) => installed.has(name),
+      step: async (name) => {
+        removed.push(name);
+        installed.delete(name);
+      },
+    });
+    assert.equal(removed[0], "x2");
+    assert.deepEqual([...removed].sort(), ["x", "x2", "y"]);
+    assert.ok(report.results.every((r) => r.ok));
+  });
+});
+
 describe("BatchReport", () => {
   test("a package's later step moves its result to the end and adds up the time", async () => {
     const report = new BatchReport("reload", ["a", "b"]);
