@@ -7,7 +7,9 @@ import type { Host } from "../runtime/host.ts";
 import { IsopodError } from "../runtime/errors.ts";
 import { requireToken, type AuthEnv } from "./auth.ts";
 import { errorResponse } from "./error_response.ts";
+import { batchRoutes } from "./routes/batch.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { operationRoutes } from "./routes/operations.ts";
 import { packageRoutes } from "./routes/packages.ts";
 import { pkgHandler } from "./routes/pkg.ts";
 
@@ -34,5 +36,7 @@ export function createApp(host: Host): Hono<AuthEnv> {
     }),
   );
   app.route("/v1/packages", packageRoutes(host));
+  app.route("/v1/batch", batchRoutes(host));
+  app.route("/v1/operations", operationRoutes(host));
   return app;
 }

@@ -15,6 +15,8 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   conflict: 409,
   has_dependents: 409,
   dependency_cycle: 409,
+  // 424 Failed Dependency (RFC 4918): this package was not started because one it needs did not start.
+  dependency_failed: 424,
   busy: 409,
   invalid_package: 422,
   invalid_archive: 422,
@@ -50,6 +52,13 @@ export function toIsopodError(error: unknown): IsopodError {
     return new IsopodError(code, error.message || "bad request");
   }
   return new IsopodError("internal", "internal error");
+}
+
+/** The `error` member of an answer, for errors carried inside a successful one (batch results). */
+export function errorFieldOf(error: unknown): ErrorBody["error"] {
+  const translated = toIsopodError(error);
+  if (translated.code === "internal") console.error("isopod: unexpected error in a batch step:", error);
+  return bodyOf(translated).error;
 }
 
 export function errorResponse(c: Context, error: unknown): Response {

@@ -2,6 +2,7 @@
 // which parameters, how it ended and how long it took.
 
 import type { Store } from "../db/index.ts";
+import type { BatchReport } from "./batch.ts";
 import { IsopodError, messageOf } from "./errors.ts";
 
 export interface Actor {
@@ -33,14 +34,37 @@ export class Audit {
       this.#store.operations.record({ ...entry, result: "ok", error: null, durationMs: Math.round(performance.now() - started) });
       return result;
     } catch (error) {
-      const code = error instanceof IsopodError ? error.code : "internal";
       this.#store.operations.record({
         ...entry,
         result: "error",
-        error: { code, message: messageOf(error) },
+        error: errorEntryOf(error),
         durationMs: Math.round(performance.now() - started),
       });
       throw error;
     }
   }
+
+  /** One entry per package a batch acted on, in the order it carried them out. */
+  recordBatch(actor: Actor, report: BatchReport, params: Record<string, unknown>): void {
+    this.#store.db.transaction(() => this.#writeBatch(actor, report, params))();
+  }
+
+  #writeBatch(actor: Actor, report: BatchReport, params: Record<string, unknown>): void {
+    for (const result of report.results) {
+      this.#store.operations.record({
+        at: result.at,
+        actor: actor.name,
+        operation: report.operation,
+        package: result.name,
+        params: result.requested ? params : { ...params, requested: false },
+        result: result.ok ? "ok" : "error",
+        error: result.ok ? null : errorEntryOf(result.error),
+        durationMs: Math.round(result.durationMs),
+      });
+    }
+  }
+}
+
+function errorEntryOf(error: unknown): { code: string; message: string } {
+  return { code: error instanceof IsopodError ? error.code : "internal", message: messageOf(error) };
 }

@@ -11,6 +11,7 @@ export type ErrorCode =
   | "conflict"
   | "has_dependents"
   | "dependency_cycle"
+  | "dependency_failed"
   | "busy"
   | "invalid_package"
   | "invalid_archive"

@@ -1,21 +1,21 @@
-// The lifecycle of packages: add, start, stop, reload, delete. It decides the
-// order of steps and the states; the installer, runner, store and locks do the work.
+// The lifecycle of packages: add, start, stop, reload, delete, restore. It
+// takes the locks and asks the graph for the order; batch.ts runs the steps, lifecycle_steps.ts does each one.
 
-import { mkdir, rename, rm } from "node:fs/promises";
-import path from "node:path";
 import type { PackageRecord, Store } from "../db/index.ts";
-import { effectivePermissions, SandboxFailure, type PermissionSet, type Sandbox } from "../sandbox/index.ts";
-import type { SandboxRequest, SandboxResponse } from "../sandbox/index.ts";
+import type { Sandbox, SandboxRequest, SandboxResponse } from "../sandbox/index.ts";
 import { Audit, HOST_ACTOR, type Actor } from "./audit.ts";
+import { BatchReport, dependentsFirst, startInOrder, type PackageFacts } from "./batch.ts";
 import { Bundler } from "./bundler.ts";
 import type { HostConfig } from "./config.ts";
-import { IsopodError, messageOf, notFound } from "./errors.ts";
-import { hashFolder } from "./integrity.ts";
-import { checkDependencies, preparePackage, recordOf, type AddOptions, type PreparedPackage } from "./installer.ts";
+import { DependencyGraph } from "./dependency_graph.ts";
+import { IsopodError, notFound } from "./errors.ts";
+import { checkDependencies, preparePackage, type AddOptions, type PreparedPackage } from "./installer.ts";
 import type { DataLayout } from "./layout.ts";
+import { LifecycleSteps } from "./lifecycle_steps.ts";
 import { PackageLocks } from "./package_locks.ts";
 import { PackageRunner } from "./package_runner.ts";
 import { resolvePathSource } from "./path_source.ts";
+import { admitReplacements, replacementOf, reread } from "./replacement.ts";
 
 export interface AddRequest extends AddOptions {
   path?: string;
@@ -24,29 +24,26 @@ export interface AddRequest extends AddOptions {
   start?: boolean;
 }
 
-/** Turns a sandbox failure into the API error for `operation`, keeping the reason. */
-function failureError(code: "install_failed" | "start_failed", action: string, error: unknown): IsopodError {
-  if (error instanceof IsopodError) return error;
-  const reason = error instanceof SandboxFailure ? error.reason : "uncaught-error";
-  if (reason === "invalid-module") return new IsopodError("invalid_package", `${action}: ${messageOf(error)}`, { reason });
-  return new IsopodError(code, `${action}: ${messageOf(error)}`, { reason });
+export interface DeleteOptions {
+  /** Delete what depends on the package too, dependents first. Default false: refused while it has dependents. */
+  cascade?: boolean;
 }
 
 export class PackageManager {
   readonly #store: Store;
-  readonly #layout: DataLayout;
   readonly #bundler: Bundler;
   readonly #runner: PackageRunner;
   readonly #locks: PackageLocks;
   readonly #audit: Audit;
+  readonly #steps: LifecycleSteps;
 
   constructor(store: Store, sandbox: Sandbox, layout: DataLayout, config: HostConfig) {
     this.#store = store;
-    this.#layout = layout;
     this.#bundler = new Bundler(layout.bundleCache);
     this.#runner = new PackageRunner(sandbox, config.caps, layout);
     this.#locks = new PackageLocks(config.lockWaitMs);
     this.#audit = new Audit(store);
+    this.#steps = new LifecycleSteps(store, this.#runner, this.#bundler, layout);
     this.#runner.onExit((name, reason, message) => {
       if (this.#store.packages.get(name)?.state !== "running") return;
       this.#store.packages.setState(name, "failed", { code: reason, message, at: Date.now() });
@@ -54,9 +51,7 @@ export class PackageManager {
   }
 
   get(name: string): PackageRecord {
-    const record = this.#store.packages.get(name);
-    if (!record) throw notFound(`package "${name}" is not installed`);
-    return record;
+    return this.#steps.get(name);
   }
 
   /** Forwards an HTTP request to a package's `fetch` (the /pkg route); 404 unknown, 503 not running. */
@@ -79,7 +74,7 @@ export class PackageManager {
       if (request.path === undefined) throw new IsopodError("bad_request", "give either git_url or path");
       const { root, source } = await resolvePathSource(request.path);
       const same = this.list().find((record) => record.source.kind === "path" && record.source.path === root);
-      if (same && !request.reload) return request.start ? this.#startLocked(same.name) : same;
+      if (same && !request.reload) return request.start ? this.#startOne(same.name, actor) : same;
       const prepared = await preparePackage(root, source, request.grant, this.#bundler);
       const existing = this.#store.packages.get(prepared.manifest.name);
       if (existing && existing.source.path !== root) {
@@ -90,170 +85,205 @@ export class PackageManager {
       }
       checkDependencies(prepared.manifest, this.#store);
       const record = existing
-        ? await this.#replace(existing, prepared, request)
+        ? await this.#replaceOne(prepared, request, actor)
         : await this.#install(prepared, request);
-      return request.start || (!existing && prepared.manifest.autostart) ? this.#startLocked(record.name) : record;
+      return request.start || (!existing && prepared.manifest.autostart) ? this.#startOne(record.name, actor) : record;
     });
   }
 
-  /** Records the package, runs its `install` hook; on failure nothing stays behind. */
-  async #install(prepared: PreparedPackage, options: AddOptions): Promise<PackageRecord> {
-    const record = recordOf(prepared, options);
-    return this.#locks.run(record.name, async () => {
-      if (this.#store.packages.get(record.name)) {
-        throw new IsopodError("conflict", `"${record.name}" was added by another request meanwhile`);
-      }
-      await mkdir(this.#layout.dataDir(record.name), { recursive: true });
-      this.#store.packages.insert(record);
+  /** Records the package and runs its `install` hook, holding its dependencies in place meanwhile. */
+  #install(prepared: PreparedPackage, options: AddOptions): Promise<PackageRecord> {
+    const { name, dependencies } = prepared.manifest;
+    return this.#locks.runAll([name, ...Object.keys(dependencies)], async () => {
+      checkDependencies(prepared.manifest, this.#store);
+      return this.#steps.install(prepared, options);
+    });
+  }
+
+  /** A re-add with `reload`: a reload of one package with the files just read and the request's grant, env and config. */
+  async #replaceOne(prepared: PreparedPackage, options: AddOptions, actor: Actor): Promise<PackageRecord> {
+    const { name } = prepared.manifest;
+    const report = await this.#batch("reload", [name], actor, { via: "add" }, (batch) =>
+      this.#replace(batch, new Map([[name, prepared]]), options),
+    );
+    report.outcome(name);
+    return this.get(name);
+  }
+
+  /**
+   * Starts each package and, first, what it depends on: nothing twice, cycles
+   * refused with the cycle named, the rest of the batch goes on.
+   */
+  start(names: readonly string[], actor: Actor, params: Record<string, unknown> = {}): Promise<BatchReport> {
+    return this.#batch("start", names, actor, params, (report) =>
+      this.#locks.runScoped(
+        () => this.#graph().withDependencies(names),
+        () => startInOrder(report, this.#graph(), names, this.#starter()),
+      ),
+    );
+  }
+
+  async #startOne(name: string, actor: Actor): Promise<PackageRecord> {
+    (await this.start([name], actor)).outcome(name);
+    return this.get(name);
+  }
+
+  /** Stops each package and, first, everything that depends on it; their desired state becomes stopped. */
+  stop(names: readonly string[], actor: Actor): Promise<BatchReport> {
+    return this.#batch("stop", names, actor, {}, (report) =>
+      this.#locks.runScoped(
+        () => this.#graph().withDependents(names),
+        () =>
+          dependentsFirst(report, this.#graph(), names, {
+            ...this.#facts(),
+            verb: "stop",
+            needed: (name) => this.#steps.isRunning(name) || this.get(name).desiredState === "running",
+            holds: (dependent) => this.#steps.isRunning(dependent),
+            step: (name) => this.#steps.stop(name, "stopped"),
+          }),
+      ),
+    );
+  }
+
+  /**
+   * Re-reads each package from its files and re-validates it; accepted ones
+   * are stopped with their running dependents, swapped, and started again.
+   */
+  reload(names: readonly string[], actor: Actor): Promise<BatchReport> {
+    return this.#batch("reload", names, actor, {}, async (report) => {
+      await this.#replace(report, await this.#reread(names, report), {});
+    });
+  }
+
+  async #reread(names: readonly string[], report: BatchReport): Promise<Map<string, PreparedPackage>> {
+    const prepared = new Map<string, PreparedPackage>();
+    for (const name of names) {
       try {
-        await this.#bundler.store(record.integrity, prepared.code);
-        await this.#runner.runOnce(record, prepared.code, "install");
+        prepared.set(name, await reread(this.get(name), this.#bundler));
       } catch (error) {
-        this.#store.packages.remove(record.name);
-        await rm(this.#layout.packageDir(record.name), { recursive: true, force: true });
-        throw failureError("install_failed", `cannot install "${record.name}"`, error);
+        report.refuse(name, error);
       }
-      this.#store.packages.setState(record.name, "installed");
-      return this.get(record.name);
-    });
-  }
-
-  /** Swaps in re-read files for an installed package, restarting it if it was running. */
-  async #replace(existing: PackageRecord, prepared: PreparedPackage, options: AddOptions): Promise<PackageRecord> {
-    return this.#locks.run(existing.name, async () => {
-      const wasRunning = this.#runner.isRunning(existing.name);
-      if (wasRunning) await this.#stopLocked(existing.name, "stopped");
-      const record: PackageRecord = {
-        ...recordOf(prepared, { env: options.env ?? existing.env, config: options.config ?? existing.config }),
-        state: "installed",
-        desiredState: existing.desiredState,
-        installedAt: existing.installedAt,
-      };
-      // Without a new grant, a new request is still capped by what was granted before.
-      if (options.grant === undefined) {
-        const before = JSON.parse(existing.granted) as PermissionSet;
-        record.granted = JSON.stringify(effectivePermissions(prepared.manifest.requested, before));
-      }
-      await this.#bundler.store(record.integrity, prepared.code);
-      this.#store.packages.replace(record);
-      if (wasRunning) await this.#startUnlocked(record.name);
-      return this.get(record.name);
-    });
-  }
-
-  start(name: string, actor: Actor): Promise<PackageRecord> {
-    return this.#audit.record(actor, "start", name, {}, () => this.#startLocked(name));
-  }
-
-  #startLocked(name: string): Promise<PackageRecord> {
-    return this.#locks.run(name, () => this.#startUnlocked(name));
-  }
-
-  async #startUnlocked(name: string): Promise<PackageRecord> {
-    const record = this.get(name);
-    if (this.#runner.isRunning(name)) return record;
-    const integrity = await hashFolder(record.folder).catch((error: unknown) => `unreadable: ${messageOf(error)}`);
-    if (integrity !== record.integrity) {
-      const message = `cannot start "${name}": integrity verification failed (its files changed since they were installed; reload it to accept the change)`;
-      this.#store.packages.setState(name, "failed", { code: "integrity", message, at: Date.now() });
-      throw new IsopodError("integrity_failed", message);
     }
-    this.#store.packages.setState(name, "starting");
-    try {
-      const code = (await this.#bundler.cached(record.integrity)) ?? (await this.#rebundle(record));
-      await this.#runner.start(record, code);
-    } catch (error) {
-      const failure = failureError("start_failed", `cannot start "${name}"`, error);
-      const reason = typeof failure.details.reason === "string" ? failure.details.reason : failure.code;
-      this.#store.packages.setState(name, "failed", { code: reason, message: failure.message, at: Date.now() });
-      throw failure;
-    }
-    this.#store.packages.setState(name, "running");
-    this.#store.packages.setDesiredState(name, "running");
-    return this.get(name);
+    return prepared;
   }
 
-  async #rebundle(record: PackageRecord): Promise<string> {
-    const manifest = JSON.parse(record.manifest) as { entry: string };
-    const code = await this.#bundler.bundle(record.folder, manifest.entry, record.name);
-    await this.#bundler.store(record.integrity, code);
-    return code;
-  }
-
-  stop(name: string, actor: Actor): Promise<PackageRecord> {
-    return this.#audit.record(actor, "stop", name, {}, () =>
-      this.#locks.run(name, () => this.#stopLocked(name, "stopped")),
-    );
-  }
-
-  async #stopLocked(name: string, desired: "running" | "stopped"): Promise<PackageRecord> {
-    const record = this.get(name);
-    if (this.#runner.isRunning(name)) {
-      this.#store.packages.setState(name, "stopping");
-      const failure = await this.#runner.stop(name);
-      if (failure) this.#store.logs.append(name, "error", `stop failed: ${messageOf(failure)}`);
-      this.#store.packages.setState(name, "installed");
-    } else if (record.state !== "installed") {
-      this.#store.packages.setState(name, "installed", null);
-    }
-    this.#store.packages.setDesiredState(name, desired);
-    return this.get(name);
-  }
-
-  /** Deletes a package: refused while others depend on it; its files go to the trash, its history stays. */
-  delete(name: string, actor: Actor): Promise<void> {
-    return this.#audit.record(actor, "delete", name, {}, () =>
-      this.#locks.run(name, async () => {
-        const record = this.get(name);
-        const dependents = this.#store.packages.dependentsOf(name);
-        if (dependents.length > 0) {
-          throw new IsopodError(
-            "has_dependents",
-            `cannot delete "${name}": ${dependents.map((d) => `"${d}"`).join(", ")} depend on it`,
-            { dependents },
-          );
+  /** Swaps in prepared files for installed packages, restarting what ran and what should run. */
+  #replace(report: BatchReport, prepared: Map<string, PreparedPackage>, options: AddOptions): Promise<void> {
+    return this.#locks.runScoped(
+      () => this.#replaceScope(prepared),
+      async () => {
+        const accepted = this.#admit(report, prepared, options);
+        const names = accepted.map((record) => record.name);
+        const wanted = names.filter((name) => this.get(name).desiredState === "running");
+        const running = await this.#stopAll(this.#graph().withDependents(names));
+        for (const record of accepted) {
+          await report.step(record.name, () => this.#steps.swap(record, prepared.get(record.name)!.code));
         }
-        await this.#stopLocked(name, "stopped");
-        await this.#uninstall(record);
-        await this.#moveToTrash(name);
-        this.#store.packages.setState(name, "deleted");
-      }),
+        await startInOrder(report, this.#graph(), new Set([...running, ...wanted]), this.#starter());
+      },
     );
   }
 
-  async #uninstall(record: PackageRecord): Promise<void> {
-    try {
-      const code = (await this.#bundler.cached(record.integrity)) ?? (await this.#rebundle(record));
-      await this.#runner.runOnce(record, code, "uninstall");
-    } catch (error) {
-      this.#store.logs.append(record.name, "error", `uninstall failed: ${messageOf(error)}`);
-    }
+  /** What a reload touches: the packages, what depends on them, and what they all will depend on. */
+  #replaceScope(prepared: Map<string, PreparedPackage>): Set<string> {
+    const changed = new Map([...prepared].map(([name, p]) => [name, Object.keys(p.manifest.dependencies)]));
+    const affected = this.#graph().withDependents(prepared.keys());
+    return new Set([...affected, ...this.#graph().with(changed).withDependencies(affected)]);
   }
 
-  /** Moves the host's folder for a package to the trash; a failed move deletes it instead. */
-  async #moveToTrash(name: string): Promise<void> {
-    const from = this.#layout.packageDir(name);
-    const to = path.join(this.#layout.trash, `${path.basename(from)}-${Date.now()}`);
-    try {
-      await mkdir(this.#layout.trash, { recursive: true });
-      await rename(from, to);
-    } catch {
-      await rm(from, { recursive: true, force: true });
-    }
+  /** The replacement records that keep the graph sound; the others are refused in the report. */
+  #admit(report: BatchReport, prepared: Map<string, PreparedPackage>, options: AddOptions): PackageRecord[] {
+    const next = [...prepared].flatMap(([name, p]) => {
+      if (this.#steps.isInstalled(name)) return [replacementOf(this.get(name), p, options)];
+      report.refuse(name, notFound(`package "${name}" is not installed`));
+      return [];
+    });
+    const { accepted, refused } = admitReplacements(this.list(), next);
+    for (const [name, error] of refused) report.refuse(name, error);
+    const names = new Set(accepted.map((record) => record.name));
+    return next.filter((record) => names.has(record.name));
   }
 
-  /** Brings back every package whose desired state is running (at host start). */
-  async restore(): Promise<void> {
+  /** Stops the running ones among `names`, dependents first, keeping their desired state; returns them. */
+  async #stopAll(names: Set<string>): Promise<string[]> {
+    const running = [...names].filter((name) => this.#steps.isRunning(name));
+    for (const name of this.#graph().order(running).order.reverse()) await this.#steps.stop(name);
+    return running;
+  }
+
+  /** Deletes a package: refused while others depend on it, unless `cascade`; files to the trash, history kept. */
+  delete(name: string, actor: Actor, options: DeleteOptions = {}): Promise<BatchReport> {
+    const cascade = options.cascade ?? false;
+    return this.#batch("delete", [name], actor, { cascade }, (report) =>
+      this.#locks.runScoped(
+        () => this.#graph().withDependents([name]),
+        async () => {
+          this.get(name);
+          const dependents = [...this.#graph().withDependents([name])].filter((other) => other !== name).sort();
+          if (dependents.length > 0 && !cascade) throw hasDependents(name, dependents);
+          await dependentsFirst(report, this.#graph(), [name], {
+            ...this.#facts(),
+            verb: "delete",
+            needed: () => true,
+            holds: (dependent) => this.#steps.isInstalled(dependent),
+            step: (other) => this.#steps.remove(other),
+          });
+        },
+      ),
+    );
+  }
+
+  /** At host start: brings back every package whose desired state is running, in dependency order. */
+  async restore(): Promise<BatchReport> {
     for (const record of this.list()) {
-      if (record.desiredState !== "running") continue;
-      this.#store.packages.setState(record.name, "installed");
-      await this.#audit
-        .record(HOST_ACTOR, "start", record.name, { reason: "restore" }, () => this.#startLocked(record.name))
-        .catch(() => undefined);
+      if (["starting", "running", "stopping"].includes(record.state)) this.#store.packages.setState(record.name, "installed");
     }
+    const names = this.list().filter((record) => record.desiredState === "running").map((record) => record.name);
+    return this.start(names, HOST_ACTOR, { reason: "restore" });
   }
 
   get runningCount(): number {
     return this.#runner.runningCount;
   }
+
+  #graph(): DependencyGraph {
+    return DependencyGraph.of(this.list().map((record) => [record.name, Object.keys(record.dependencies)]));
+  }
+
+  #facts(): PackageFacts {
+    return { isInstalled: (name) => this.#steps.isInstalled(name), isRunning: (name) => this.#steps.isRunning(name) };
+  }
+
+  #starter() {
+    return { ...this.#facts(), start: (name: string) => this.#steps.start(name) };
+  }
+
+  /** Runs a batch and writes its results to the audit log; a batch that fails as a whole refuses its names. */
+  async #batch(
+    operation: string,
+    names: readonly string[],
+    actor: Actor,
+    params: Record<string, unknown>,
+    run: (report: BatchReport) => Promise<void>,
+  ): Promise<BatchReport> {
+    const report = new BatchReport(operation, names);
+    try {
+      await run(report);
+      return report;
+    } catch (error) {
+      report.refuseRest(error);
+      throw error;
+    } finally {
+      this.#audit.recordBatch(actor, report, params);
+    }
+  }
+}
+
+function hasDependents(name: string, dependents: string[]): IsopodError {
+  const list = dependents.map((dependent) => `"${dependent}"`).join(", ");
+  return new IsopodError(
+    "has_dependents",
+    `cannot delete "${name}": ${list} depend on it; delete them first, or delete with cascade=true`,
+    { dependents },
+  );
 }

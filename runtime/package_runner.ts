@@ -2,27 +2,36 @@
 // keeps which isolate serves which package, and reports isolates that die.
 
 import type { PackageRecord } from "../db/index.ts";
-import type {
-  FailureReason,
-  HookName,
-  IsolateSpec,
-  PermissionSet,
-  Sandbox,
-  SandboxRequest,
-  SandboxResponse,
+import {
+  SandboxFailure,
+  type FailureReason,
+  type HookName,
+  type IsolateSpec,
+  type PermissionSet,
+  type Sandbox,
+  type SandboxRequest,
+  type SandboxResponse,
 } from "../sandbox/index.ts";
 import { IsopodError } from "./errors.ts";
 import type { LimitCaps } from "./config.ts";
+import { DeadlineError, withDeadline } from "./deadline.ts";
 import type { DataLayout } from "./layout.ts";
 import { manifestOf } from "./package_view.ts";
 
 export type ExitHandler = (name: string, reason: FailureReason, message: string) => void;
 
+/**
+ * How much longer than a package's own limits the host waits for the sandbox
+ * itself. The sandbox enforces the limits; this bound is for a sandbox that
+ * does not answer at all, so that no lock is held forever.
+ */
+export const SANDBOX_GRACE_MS = 2_000;
+
 export class PackageRunner {
   readonly #sandbox: Sandbox;
   readonly #caps: LimitCaps;
   readonly #layout: DataLayout;
-  readonly #running = new Map<string, string>();
+  readonly #running = new Map<string, IsolateSpec>();
   #nextInstance = 0;
   #onExit: ExitHandler = () => {};
 
@@ -31,7 +40,7 @@ export class PackageRunner {
     this.#caps = caps;
     this.#layout = layout;
     sandbox.onEvent((event) => {
-      if (event.type !== "exit" || this.#running.get(event.packageName) !== event.instanceId) return;
+      if (event.type !== "exit" || this.#running.get(event.packageName)?.instanceId !== event.instanceId) return;
       this.#running.delete(event.packageName);
       this.#onExit(event.packageName, event.reason, event.message);
     });
@@ -63,47 +72,63 @@ export class PackageRunner {
   /** Loads the package and runs `start`; on failure nothing is left running. */
   async start(record: PackageRecord, code: string): Promise<void> {
     const spec = this.specOf(record, code);
-    await this.#sandbox.load(spec);
     try {
-      await this.#sandbox.hook(spec.instanceId, "start");
+      await this.#bounded(spec, "loading", this.#sandbox.load(spec));
+      await this.#bounded(spec, `the "start" hook`, this.#sandbox.hook(spec.instanceId, "start"));
     } catch (error) {
-      await this.#sandbox.dispose(spec.instanceId);
+      await this.#dispose(spec.instanceId);
       throw error;
     }
-    this.#running.set(record.name, spec.instanceId);
+    this.#running.set(record.name, spec);
+  }
+
+  /** Waits for a sandbox call at most twice the package's wall time plus a grace; then gives up on it. */
+  async #bounded<T>(spec: IsolateSpec, what: string, call: Promise<T>): Promise<T> {
+    const ms = spec.timeoutMs * 2 + SANDBOX_GRACE_MS;
+    try {
+      return await withDeadline(call, ms);
+    } catch (error) {
+      if (!(error instanceof DeadlineError)) throw error;
+      throw new SandboxFailure("wall-time", `${what} of ${spec.packageName}: the sandbox did not answer within ${ms} ms`);
+    }
+  }
+
+  /** Ends an isolate; a sandbox that does not answer is not waited for past the grace. */
+  async #dispose(instanceId: string): Promise<void> {
+    await withDeadline(this.#sandbox.dispose(instanceId), SANDBOX_GRACE_MS).catch(() => undefined);
   }
 
   /** Runs `stop` (its failure is returned, not thrown) and ends the isolate. */
   async stop(name: string): Promise<unknown> {
-    const instanceId = this.#running.get(name);
-    if (instanceId === undefined) return undefined;
+    const spec = this.#running.get(name);
+    if (spec === undefined) return undefined;
     this.#running.delete(name);
     try {
-      await this.#sandbox.hook(instanceId, "stop");
+      await this.#bounded(spec, `the "stop" hook`, this.#sandbox.hook(spec.instanceId, "stop"));
       return undefined;
     } catch (error) {
       return error;
     } finally {
-      await this.#sandbox.dispose(instanceId);
+      await this.#dispose(spec.instanceId);
     }
   }
 
   /** Loads the package in a fresh isolate just to run one hook (install, uninstall). */
   async runOnce(record: PackageRecord, code: string, hook: HookName): Promise<void> {
     const spec = this.specOf(record, code);
-    await this.#sandbox.load(spec);
     try {
-      await this.#sandbox.hook(spec.instanceId, hook);
+      await this.#bounded(spec, "loading", this.#sandbox.load(spec));
+      await this.#bounded(spec, `the "${hook}" hook`, this.#sandbox.hook(spec.instanceId, hook));
     } finally {
-      await this.#sandbox.dispose(spec.instanceId);
+      await this.#dispose(spec.instanceId);
     }
   }
 
   /** Sends an HTTP request to a running package's `fetch` handler. */
   async forward(name: string, request: SandboxRequest): Promise<SandboxResponse> {
-    const instanceId = this.#running.get(name);
-    if (instanceId === undefined) throw new IsopodError("not_running", `package "${name}" is not running`);
-    return this.#sandbox.request(instanceId, request);
+    const spec = this.#running.get(name);
+    if (spec === undefined) throw new IsopodError("not_running", `package "${name}" is not running`);
+    return this.#sandbox.request(spec.instanceId, request);
   }
 
   isRunning(name: string): boolean {

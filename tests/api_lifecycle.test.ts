@@ -111,7 +111,7 @@ describe("delete", () => {
     await addPackage(t, h, "gone", `export default { uninstall() { console.log("bye"); } };`);
     await h.json("POST", "/v1/packages/gone/start");
     const deleted = await h.json("DELETE", "/v1/packages/gone");
-    assert.deepEqual(deleted.body, { name: "gone", state: "deleted" });
+    assert.deepEqual(deleted.body, { name: "gone", state: "deleted", deleted: ["gone"] });
     assertApiError(await h.json("GET", "/v1/packages/gone"), 404, "not_found", /"gone" is not installed/);
     await assert.rejects(access(path.join(h.dataDir, "packages", "gone")));
     const trash = await readdir(path.join(h.dataDir, "trash"));

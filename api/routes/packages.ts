@@ -1,7 +1,11 @@
-// /v1/packages: add, list, read, start, stop, reload and delete packages.
+// /v1/packages: add, list, read, start, stop, reload and delete packages
+// (one at a time; /v1/batch takes several).
 
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { z } from "zod";
+import type { Actor } from "../../runtime/audit.ts";
+import type { BatchReport } from "../../runtime/batch.ts";
+import { badRequest } from "../../runtime/errors.ts";
 import { viewOf } from "../../runtime/package_view.ts";
 import type { Host } from "../../runtime/host.ts";
 import type { AuthEnv } from "../auth.ts";
@@ -28,6 +32,13 @@ export const addRequestSchema = z
     message: 'give exactly one of "git_url" or "path"',
   });
 
+/** `?cascade=true|false`; absent is false. */
+function cascadeFrom(value: string | undefined): boolean {
+  if (value === undefined || value === "false") return false;
+  if (value === "true") return true;
+  throw badRequest(`query parameter "cascade" must be true or false, not ${JSON.stringify(value)}`);
+}
+
 export function packageRoutes(host: Host): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
   const actorOf = (c: { get(key: "principal"): { name: string } }) => ({ name: c.get("principal").name });
@@ -53,20 +64,22 @@ export function packageRoutes(host: Host): Hono<AuthEnv> {
 
   app.get(`/${NAME_PARAM}`, (c) => c.json(viewOf(host.packages.get(packageNameFrom(c.req.param("name"))))));
 
-  app.post(`/${NAME_PARAM}/start`, async (c) => {
-    const record = await host.packages.start(packageNameFrom(c.req.param("name")), actorOf(c));
-    return c.json(viewOf(record));
-  });
-
-  app.post(`/${NAME_PARAM}/stop`, async (c) => {
-    const record = await host.packages.stop(packageNameFrom(c.req.param("name")), actorOf(c));
-    return c.json(viewOf(record));
-  });
+  // One package's start, stop or reload is a batch of one; the answer is that package.
+  const single = (operation: (names: string[], actor: Actor) => Promise<BatchReport>) =>
+    async (c: Context<AuthEnv>) => {
+      const name = packageNameFrom(c.req.param("name"));
+      (await operation([name], actorOf(c))).outcome(name);
+      return c.json(viewOf(host.packages.get(name)));
+    };
+  app.post(`/${NAME_PARAM}/start`, single((names, actor) => host.packages.start(names, actor)));
+  app.post(`/${NAME_PARAM}/stop`, single((names, actor) => host.packages.stop(names, actor)));
+  app.post(`/${NAME_PARAM}/reload`, single((names, actor) => host.packages.reload(names, actor)));
 
   app.delete(`/${NAME_PARAM}`, async (c) => {
     const name = packageNameFrom(c.req.param("name"));
-    await host.packages.delete(name, actorOf(c));
-    return c.json({ name, state: "deleted" });
+    const report = await host.packages.delete(name, actorOf(c), { cascade: cascadeFrom(c.req.query("cascade")) });
+    report.outcome(name);
+    return c.json({ name, state: "deleted", deleted: report.results.filter((result) => result.ok).map((result) => result.name) });
   });
 
   return app;
