@@ -1,6 +1,15 @@
 // sandbox/: isolates and what runs in them. The runtime uses only these names.
 
-export type { ExitEvent, FailureReason, HookName, IsolateSpec, LogEvent, Sandbox, SandboxEvent } from "./sandbox.ts";
+export type {
+  ExitEvent,
+  FailureReason,
+  HookName,
+  IsolateSpec,
+  IsolateStats,
+  LogEvent,
+  Sandbox,
+  SandboxEvent,
+} from "./sandbox.ts";
 export { SandboxFailure } from "./failure.ts";
 export { LocalSandbox } from "./local_sandbox.ts";
 export {

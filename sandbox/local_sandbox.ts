@@ -3,7 +3,7 @@
 
 import { SandboxFailure } from "./failure.ts";
 import { PackageIsolate } from "./package_isolate.ts";
-import type { HookName, IsolateSpec, Sandbox, SandboxEvent } from "./sandbox.ts";
+import type { HookName, IsolateSpec, IsolateStats, Sandbox, SandboxEvent } from "./sandbox.ts";
 
 export class LocalSandbox implements Sandbox {
   readonly #isolates = new Map<string, PackageIsolate>();
@@ -43,6 +43,11 @@ export class LocalSandbox implements Sandbox {
   async dispose(instanceId: string): Promise<void> {
     this.#isolates.get(instanceId)?.dispose();
     this.#isolates.delete(instanceId);
+  }
+
+  async stats(): Promise<IsolateStats[]> {
+    const all = await Promise.all([...this.#isolates.values()].map((isolate) => isolate.stats()));
+    return all.filter((stats) => stats !== undefined);
   }
 
   async close(): Promise<void> {

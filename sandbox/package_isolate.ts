@@ -5,9 +5,10 @@ import { DeadlineError, withDeadline } from "../runtime/deadline.ts";
 import type { CallOutcome } from "./isolate/bridge.ts";
 import { SandboxFailure } from "./failure.ts";
 import { HostTimers } from "./host_timers.ts";
+import { IsolateProbe } from "./isolate_probe.ts";
 import { callback, copyOf, createIsolate, type Context, type Isolate, type Reference } from "./ivm.ts";
 import { runtimeSource } from "./runtime_source.ts";
-import type { FailureReason, HookName, IsolateSpec, LogEvent } from "./sandbox.ts";
+import type { FailureReason, HookName, IsolateSpec, IsolateStats, LogEvent } from "./sandbox.ts";
 
 const LOG_LEVELS = new Set(["debug", "info", "warn", "error"]);
 /** Longest console line taken from an isolate; the log store cuts further. */
@@ -37,6 +38,7 @@ export class PackageIsolate {
   readonly #isolate: Isolate;
   readonly #listener: IsolateListener;
   readonly #timers: HostTimers;
+  readonly #probe: IsolateProbe;
   #context: Context | undefined;
   #dispatch: Reference<Dispatch> | undefined;
   #ended: SandboxFailure | undefined;
@@ -46,6 +48,7 @@ export class PackageIsolate {
     this.#listener = listener;
     this.#isolate = createIsolate(spec.memoryMb, (message) => this.#end("memory", `V8 fatal error: ${message}`));
     this.#timers = new HostTimers((id) => this.#fireTimer(id));
+    this.#probe = new IsolateProbe(this.#isolate, spec);
   }
 
   /** Creates the isolate and evaluates the package's module in it. */
@@ -168,6 +171,11 @@ export class PackageIsolate {
     if (this.#ended) return;
     this.#ended = new SandboxFailure("disposed", "the isolate was stopped");
     this.#release();
+  }
+
+  /** CPU, wall time and heap of this isolate; undefined once it has ended. */
+  stats(): Promise<IsolateStats | undefined> {
+    return this.#ended ? Promise.resolve(undefined) : this.#probe.read();
   }
 
   get ended(): boolean {

@@ -1,0 +1,71 @@
+// Reads what an isolate uses: CPU and wall time at once (isolated-vm keeps
+// them without the isolate's lock), heap figures when the isolate is free.
+
+import type { Isolate } from "./ivm.ts";
+import type { IsolateSpec, IsolateStats } from "./sandbox.ts";
+
+/**
+ * How long a read waits for fresh heap figures. The heap can only be read
+ * between tasks of the isolate, so a package in a long loop would otherwise
+ * hold up `GET /v1/stats` until its wall-time limit.
+ */
+const HEAP_WAIT_MS = 100;
+
+type Heap = Pick<IsolateStats, "heapUsedBytes" | "heapTotalBytes" | "heapLimitBytes" | "externalBytes" | "heapAt">;
+
+const nsToMs = (ns: bigint): number => Number(ns / 1000n) / 1000;
+
+export class IsolateProbe {
+  readonly #isolate: Isolate;
+  readonly #spec: IsolateSpec;
+  readonly #createdAt = Date.now();
+  #heap: Heap;
+  /** At most one heap read in flight: a busy isolate does not collect a queue of them. */
+  #reading: Promise<void> | undefined;
+
+  constructor(isolate: Isolate, spec: IsolateSpec) {
+    this.#isolate = isolate;
+    this.#spec = spec;
+    const limit = spec.memoryMb * 1024 * 1024;
+    this.#heap = { heapUsedBytes: 0, heapTotalBytes: 0, heapLimitBytes: limit, externalBytes: 0, heapAt: 0 };
+  }
+
+  /** The isolate's figures now; undefined when it is gone. */
+  async read(): Promise<IsolateStats | undefined> {
+    await this.#freshHeap();
+    let cpu: bigint;
+    let wall: bigint;
+    try {
+      cpu = this.#isolate.cpuTime;
+      wall = this.#isolate.wallTime;
+    } catch {
+      return undefined; // disposed meanwhile
+    }
+    return {
+      instanceId: this.#spec.instanceId,
+      packageName: this.#spec.packageName,
+      cpuMs: nsToMs(cpu),
+      wallMs: nsToMs(wall),
+      ...this.#heap,
+      createdAt: this.#createdAt,
+    };
+  }
+
+  #freshHeap(): Promise<void> {
+    this.#reading ??= this.#isolate.getHeapStatistics().then(
+      (heap) => {
+        this.#heap = {
+          heapUsedBytes: heap.used_heap_size,
+          heapTotalBytes: heap.total_heap_size,
+          heapLimitBytes: heap.heap_size_limit,
+          externalBytes: heap.externally_allocated_size,
+          heapAt: Date.now(),
+        };
+      },
+      () => undefined,
+    ).finally(() => (this.#reading = undefined));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, HEAP_WAIT_MS)));
+    return Promise.race([this.#reading, late]).finally(() => clearTimeout(timer));
+  }
+}
