@@ -26,8 +26,8 @@ const eventOf = (entry: LogEntry): string => `event: log\nid: ${entry.id}\ndata:
 export interface FollowOptions {
   /** Lines sent before the live ones (read after subscribing, so none falls in between). */
   backlog: () => LogEntry[];
-  /** Called when the client is cut off for not reading, to close its connection. */
-  onCut?: () => void;
+  /** Called when the client is cut off for not reading; true when it closed the client's connection. */
+  onCut?: () => boolean;
   maxQueuedBytes?: number;
 }
 
@@ -58,8 +58,10 @@ export function followLog(logs: LogHub, pkg: string, options: FollowOptions): Re
     // With a high-water mark of 0, the desired size is minus what is queued.
     if (-(controller.desiredSize ?? 0) > allowance) {
       finish();
-      controller.error(new Error(`log follower of "${pkg}" cut off: it left more than ${allowance} bytes unread`));
-      options.onCut?.();
+      // Closing the connection ends the stream quietly; without one, the reader sees why it ended.
+      if (!options.onCut?.()) {
+        controller.error(new Error(`log follower of "${pkg}" cut off: it left more than ${allowance} bytes unread`));
+      }
     }
   };
   const unfollow = logs.follow(pkg, {

@@ -30,6 +30,7 @@ export class Host {
   readonly retention: Retention;
   readonly metrics: Metrics;
   readonly startedAt = Date.now();
+  #closing: Promise<void> | undefined;
 
   private constructor(config: HostConfig, layout: DataLayout) {
     this.config = config;
@@ -77,7 +78,13 @@ export class Host {
     return { adminTokenFile };
   }
 
-  async close(): Promise<void> {
+  /** Takes the host apart; calling it again waits for the same close. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     await this.sampler.stop();
     await this.retention.stop();
     this.logs.close();

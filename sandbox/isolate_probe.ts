@@ -10,6 +10,8 @@ import type { IsolateSpec, IsolateStats } from "./sandbox.ts";
  * hold up `GET /v1/stats` until its wall-time limit.
  */
 const HEAP_WAIT_MS = 100;
+/** The first read has no figures to fall back on, so it waits longer. */
+const FIRST_HEAP_WAIT_MS = 1_000;
 
 type Heap = Pick<IsolateStats, "heapUsedBytes" | "heapTotalBytes" | "heapLimitBytes" | "externalBytes" | "heapAt">;
 
@@ -65,7 +67,8 @@ export class IsolateProbe {
       () => undefined,
     ).finally(() => (this.#reading = undefined));
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, HEAP_WAIT_MS)));
+    const wait = this.#heap.heapAt === 0 ? FIRST_HEAP_WAIT_MS : HEAP_WAIT_MS;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, wait)));
     return Promise.race([this.#reading, late]).finally(() => clearTimeout(timer));
   }
 }

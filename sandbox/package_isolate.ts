@@ -74,7 +74,7 @@ export class PackageIsolate {
        delete globalThis.__isopodDispatch;
        return dispatch;`,
       [
-        callback((level: unknown, message: unknown) => this.#log(level, message), "ignored"),
+        callback((level: unknown, message: unknown) => this.#log(level, message), "sync"),
         callback((id: unknown, delay: unknown, repeat: unknown) => this.#timers.set(Number(id), Number(delay), repeat === true), "sync"),
         callback((id: unknown) => this.#timers.clear(Number(id)), "ignored"),
       ],

@@ -49,7 +49,11 @@ export function logRoutes(host: Host): Hono<AuthEnv> {
     const stream = followLog(host.logs, name, {
       // A client that reconnects with Last-Event-ID gets what it missed, not the tail again.
       backlog: () => (lastEventId === undefined ? host.logs.tail(name, tail) : host.logs.since(name, lastEventId, MAX_TAIL)),
-      onCut: () => nodeResponseOf(c)?.destroy(),
+      onCut: () => {
+        const response = nodeResponseOf(c);
+        response?.destroy();
+        return response !== undefined;
+      },
     });
     return new Response(stream, {
       headers: {
