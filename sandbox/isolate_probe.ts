@@ -24,6 +24,7 @@ export class IsolateProbe {
   #heap: Heap;
   /** At most one heap read in flight: a busy isolate does not collect a queue of them. */
   #reading: Promise<void> | undefined;
+  #waited = false;
 
   constructor(isolate: Isolate, spec: IsolateSpec) {
     this.#isolate = isolate;
@@ -67,7 +68,8 @@ export class IsolateProbe {
       () => undefined,
     ).finally(() => (this.#reading = undefined));
     let timer: NodeJS.Timeout | undefined;
-    const wait = this.#heap.heapAt === 0 ? FIRST_HEAP_WAIT_MS : HEAP_WAIT_MS;
+    const wait = this.#waited ? HEAP_WAIT_MS : FIRST_HEAP_WAIT_MS;
+    this.#waited = true;
     const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, wait)));
     return Promise.race([this.#reading, late]).finally(() => clearTimeout(timer));
   }

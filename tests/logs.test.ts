@@ -128,7 +128,7 @@ describe("following a log (?follow=true)", () => {
     const h = await useHost(t, { logs: { ...baseLogs(), maxFollowers: 2 } });
     await addPackage(t, h, "echo", ECHO, { start: true });
     const open = [await h.request("GET", "/v1/packages/echo/logs?follow=true"), await h.request("GET", "/v1/packages/echo/logs?follow=true")];
-    t.after(() => Promise.all(open.map((response) => response.body?.cancel())));
+    t.after(() => Promise.all(open.map((response) => response.body!.cancel())));
     const third = await h.json("GET", "/v1/packages/echo/logs?follow=true");
     assertApiError(third, 503, "rate_limited", /2 log followers are open, the most this host allows/);
     assert.equal(h.host.logs.followerCount, 2);
@@ -154,7 +154,7 @@ describe("hostile log traffic", () => {
       assert.ok(responses.every((response) => response.status === 200));
       await waitFor(() => h.host.logs.followerCount === 40);
       for (const controller of controllers) controller.abort();
-      await Promise.all(responses.map((response) => response.body?.cancel().catch(() => undefined)));
+      await Promise.all(responses.map((response) => response.body!.cancel().catch(() => undefined)));
       // Raw sockets that send the request and drop the connection at once, some before the answer.
       await Promise.all(
         Array.from({ length: 40 }, (_, i) =>

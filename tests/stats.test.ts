@@ -72,7 +72,7 @@ describe("GET /v1/stats", () => {
       t,
       h,
       "spinner",
-      `export default { start() { setTimeout(() => { const end = Date.now() + 2500; while (Date.now() < end) {} console.log("loop over"); }, 50); } };`,
+      `export default { start() { setTimeout(() => { const end = Date.now() + 4000; while (Date.now() < end) {} console.log("loop over"); }, 50); } };`,
       { start: true, manifest: { isopod: { limits: { timeoutMs: 20000 } } } },
     );
     await new Promise((resolve) => setTimeout(resolve, 300));
