@@ -261,6 +261,21 @@ describe("hostile log traffic", () => {
     assert.ok(stats.body.storage.databaseBytes < 50 * 1024 * 1024, `database is ${stats.body.storage.databaseBytes} bytes`);
   });
 
+  test("lines over a package's rate are dropped, counted and reported in its log", async (t) => {
+    const h = await useHost(t, { logs: { ...baseLogs(), rateLines: 5 } });
+    await addPackage(t, h, "chatty", `export default { start() { for (let i = 1; i <= 50; i++) console.log("line " + i); } };`, { start: true });
+    await waitFor(() => h.host.logs.tail("chatty", 100).some((entry) => entry.level === "warn"), 5_000);
+    const entries = h.host.logs.tail("chatty", 100);
+    const kept = entries.filter((entry) => entry.level === "info").map((entry) => entry.message);
+    // The first five fit the burst; refilling at 5 lines a second adds at most one more meanwhile.
+    assert.deepEqual(kept.slice(0, 5), ["line 1", "line 2", "line 3", "line 4", "line 5"]);
+    assert.ok(kept.length <= 6, `${kept.length} lines kept`);
+    const dropped = h.host.logs.dropped("chatty").lines;
+    assert.equal(dropped, 50 - kept.length);
+    const report = entries.find((entry) => entry.level === "warn")!;
+    assert.match(report.message, new RegExp(`^isopod: dropped ${dropped} console line\\(s\\) \\(\\d+ bytes\\) of "chatty" over the rate limit of 5 lines`));
+  });
+
   test("a package's log is bounded in bytes as well as in lines", async (t) => {
     const h = await useHost(t, { logs: { ...baseLogs(), bytesPerPackage: 64 * 1024 } });
     await addPackage(t, h, "wide", `export default { start() { const line = "w".repeat(4000); for (let i = 0; i < 200; i++) console.log(line); } };`, { start: true });
