@@ -23,6 +23,8 @@ export interface LogHubOptions {
 const MAX_BATCH = 500;
 /** How often a package that had lines dropped is told so in its own log. */
 const DROP_REPORT_MS = 1_000;
+/** How often a failing database write is reported on the host's stderr. */
+const WRITE_ERROR_REPORT_MS = 60_000;
 
 interface Dropped {
   lines: number;
@@ -43,6 +45,8 @@ export class LogHub {
   #flushTimer: NodeJS.Immediate | undefined;
   #reportTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  #writeErrors = 0;
+  #writeErrorAt = 0;
 
   constructor(store: Store, options: LogHubOptions) {
     this.#store = store;
@@ -79,8 +83,23 @@ export class LogHub {
     if (this.#pending.length === 0) return;
     const batch = this.#pending;
     this.#pending = [];
-    const stored = this.#store.logs.appendMany(batch);
+    let stored: LogEntry[];
+    try {
+      stored = this.#store.logs.appendMany(batch);
+    } catch (error) {
+      // A full disk or a closed database loses these lines, never the host (this runs outside any request).
+      this.#reportWriteError(batch.length, error);
+      return;
+    }
     stored.forEach((entry, index) => this.#tell(batch[index]!.package, entry));
+  }
+
+  #reportWriteError(lines: number, error: unknown): void {
+    this.#writeErrors += lines;
+    if (Date.now() - this.#writeErrorAt < WRITE_ERROR_REPORT_MS) return;
+    this.#writeErrorAt = Date.now();
+    console.error(`isopod: could not write ${this.#writeErrors} log line(s) to the database:`, error);
+    this.#writeErrors = 0;
   }
 
   #tell(pkg: string, entry: LogEntry): void {

@@ -276,6 +276,21 @@ describe("hostile log traffic", () => {
     assert.match(report.message, new RegExp(`^isopod: dropped ${dropped} console line\\(s\\) \\(\\d+ bytes\\) of "chatty" over the rate limit of 5 lines`));
   });
 
+  test("a full database loses log lines, not the host", async (t) => {
+    const h = await useHost(t);
+    await addPackage(t, h, "writer", `export default { start() { setInterval(() => console.log("x".repeat(4000)), 5); } };`);
+    const errors = t.mock.method(console, "error", () => undefined);
+    // SQLite's own "disk full": no page may be added beyond those in use.
+    const pages = h.host.store.db.pragma("page_count", { simple: true }) as number;
+    h.host.store.db.pragma(`max_page_count = ${pages}`);
+    assert.equal((await h.json("POST", "/v1/packages/writer/start")).status, 200);
+    await waitFor(() => errors.mock.callCount() > 0, 10_000);
+    assert.match(String(errors.mock.calls[0]!.arguments[0]), /could not write \d+ log line\(s\) to the database/);
+    assert.equal((await h.json("GET", "/healthz")).status, 200);
+    assert.equal((await h.json("GET", "/v1/packages/writer")).body.state, "running");
+    h.host.store.db.pragma("max_page_count = 4294967294");
+  });
+
   test("a package's log is bounded in bytes as well as in lines", async (t) => {
     const h = await useHost(t, { logs: { ...baseLogs(), bytesPerPackage: 64 * 1024 } });
     await addPackage(t, h, "wide", `export default { start() { const line = "w".repeat(4000); for (let i = 0; i < 200; i++) console.log(line); } };`, { start: true });
