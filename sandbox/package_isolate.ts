@@ -74,6 +74,8 @@ export class PackageIsolate {
        delete globalThis.__isopodDispatch;
        return dispatch;`,
       [
+        // Sync, as stdout is in Deno: a package that prints faster than the host takes lines in waits
+        // instead of queueing them in the host's memory (docs/decisions.md, "Logs, statistics and retention").
         callback((level: unknown, message: unknown) => this.#log(level, message), "sync"),
         callback((id: unknown, delay: unknown, repeat: unknown) => this.#timers.set(Number(id), Number(delay), repeat === true), "sync"),
         callback((id: unknown) => this.#timers.clear(Number(id)), "ignored"),
