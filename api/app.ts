@@ -9,9 +9,12 @@ import { requireToken, type AuthEnv } from "./auth.ts";
 import { errorResponse } from "./error_response.ts";
 import { batchRoutes } from "./routes/batch.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { logRoutes } from "./routes/logs.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import { operationRoutes } from "./routes/operations.ts";
 import { packageRoutes } from "./routes/packages.ts";
 import { pkgHandler } from "./routes/pkg.ts";
+import { statsRoutes } from "./routes/stats.ts";
 
 /** Largest API request body. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -38,5 +41,10 @@ export function createApp(host: Host): Hono<AuthEnv> {
   app.route("/v1/packages", packageRoutes(host));
   app.route("/v1/batch", batchRoutes(host));
   app.route("/v1/operations", operationRoutes(host));
+  app.route("/v1/packages", logRoutes(host));
+  app.route("/v1", statsRoutes(host));
+
+  app.use("/metrics", requireToken(host.tokens));
+  app.route("/metrics", metricsRoutes(host));
   return app;
 }

@@ -4,4 +4,6 @@ export { Store } from "./store.ts";
 export type { DesiredState, PackageError, PackageRecord, PackageSource, PackageState } from "./package_store.ts";
 export type { NewOperation, OperationEntry } from "./operation_store.ts";
 export type { Role, TokenRecord } from "./token_store.ts";
-export type { LogEntry, LogLevel } from "./log_store.ts";
+export type { LogEntry, LogLevel, NewLogEntry } from "./log_store.ts";
+export type { PackageSample, ResourceSample, SampleQuery } from "./stats_store.ts";
+export type { PruneBound } from "./prune.ts";

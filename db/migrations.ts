@@ -66,6 +66,42 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX logs_by_package ON logs(package, id);
   `,
+  // 2: statistics samples per package and per registry resource; indexes for retention by age.
+  `
+  CREATE TABLE package_samples (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    at               INTEGER NOT NULL,
+    package          TEXT NOT NULL,
+    state            TEXT NOT NULL,
+    isolates         INTEGER NOT NULL,
+    cpu_ms           REAL NOT NULL,
+    heap_used_bytes  INTEGER NOT NULL,
+    heap_limit_bytes INTEGER NOT NULL,
+    requests         INTEGER NOT NULL,
+    errors           INTEGER NOT NULL,
+    restarts         INTEGER NOT NULL,
+    failures         INTEGER NOT NULL,
+    uptime_ms        INTEGER NOT NULL,
+    log_dropped      INTEGER NOT NULL
+  );
+  CREATE INDEX package_samples_by_package ON package_samples(package, id);
+  CREATE INDEX package_samples_by_at ON package_samples(at);
+  CREATE TABLE resource_samples (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          INTEGER NOT NULL,
+    resource    TEXT NOT NULL,
+    provider    TEXT NOT NULL,
+    calls       INTEGER NOT NULL,
+    errors      INTEGER NOT NULL,
+    timeouts    INTEGER NOT NULL,
+    p50_ms      REAL,
+    p99_ms      REAL
+  );
+  CREATE INDEX resource_samples_by_resource ON resource_samples(resource, id);
+  CREATE INDEX resource_samples_by_at ON resource_samples(at);
+  CREATE INDEX logs_by_ts ON logs(ts);
+  CREATE INDEX operations_by_at ON operations(at);
+  `,
 ];
 
 /** Brings the schema up to the newest version, each step in its own transaction. */

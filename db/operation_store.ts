@@ -1,5 +1,6 @@
 // The audit log: every operation, who asked for it, with what, and how it ended.
 
+import { pruneTable, type PruneBound } from "./prune.ts";
 import type { Database } from "./sqlite.ts";
 
 export interface OperationEntry {
@@ -77,5 +78,14 @@ export class OperationStore {
       error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? "" },
       durationMs: row.duration_ms,
     }));
+  }
+
+  /** One step of retention: deletes at most `chunk` of the oldest entries past the bound. */
+  prune(bound: PruneBound, chunk: number): number {
+    return pruneTable(this.#db, { table: "operations", time: "at" }, bound, chunk);
+  }
+
+  count(): number {
+    return (this.#db.prepare("SELECT count(*) AS n FROM operations").get() as { n: number }).n;
   }
 }

@@ -6,7 +6,8 @@ import { migrate } from "./migrations.ts";
 import { PackageStore } from "./package_store.ts";
 import { OperationStore } from "./operation_store.ts";
 import { TokenStore } from "./token_store.ts";
-import { LogStore } from "./log_store.ts";
+import { LogStore, type LogLimits } from "./log_store.ts";
+import { StatsStore } from "./stats_store.ts";
 
 export class Store {
   readonly db: Database;
@@ -14,14 +15,21 @@ export class Store {
   readonly operations: OperationStore;
   readonly tokens: TokenStore;
   readonly logs: LogStore;
+  readonly stats: StatsStore;
 
-  constructor(file: string, options: { logLinesPerPackage: number }) {
+  /** `logBytesPerPackage` defaults to no byte bound (only lines). */
+  constructor(file: string, options: { logLinesPerPackage: number; logBytesPerPackage?: number }) {
     this.db = openSqlite(file);
     migrate(this.db);
     this.packages = new PackageStore(this.db);
     this.operations = new OperationStore(this.db);
     this.tokens = new TokenStore(this.db);
-    this.logs = new LogStore(this.db, options.logLinesPerPackage);
+    const limits: LogLimits = {
+      lines: options.logLinesPerPackage,
+      bytes: options.logBytesPerPackage ?? Number.MAX_SAFE_INTEGER,
+    };
+    this.logs = new LogStore(this.db, limits);
+    this.stats = new StatsStore(this.db);
   }
 
   close(): void {

@@ -22,6 +22,40 @@ export interface HostConfig {
   lockWaitMs: number;
   /** Captured log lines kept per package. `ISOPOD_LOG_LINES`, default 1000. */
   logLinesPerPackage: number;
+  /** Console output taken in and kept per package, and log followers. */
+  logs: LogConfig;
+  /** How often statistics are sampled into SQLite; 0 turns sampling off. `ISOPOD_STATS_INTERVAL_MS`, default 10000. */
+  statsIntervalMs: number;
+  /** Bounds on the logs, statistics samples and audit log kept in SQLite. */
+  retention: RetentionConfig;
+}
+
+export interface LogConfig {
+  /** Bytes of captured log text kept per package (oldest lines go first). `ISOPOD_LOG_BYTES`, default 1 MiB. */
+  bytesPerPackage: number;
+  /** Console lines a package may write per second (and in one burst); 0: no limit. `ISOPOD_LOG_RATE_LINES`, default 1000. */
+  rateLines: number;
+  /** Console bytes a package may write per second (and in one burst); 0: no limit. `ISOPOD_LOG_RATE_BYTES`, default 1 MiB. */
+  rateBytes: number;
+  /** Log followers (`?follow=true`) open at once, over all packages. `ISOPOD_LOG_FOLLOWERS`, default 256. */
+  maxFollowers: number;
+}
+
+/** A bound by count and by age; whichever is reached first wins. An age of 0 means no age bound. */
+export interface RetentionBound {
+  maxRows: number;
+  maxAgeMs: number;
+}
+
+export interface RetentionConfig {
+  /** How often retention runs; it also runs at boot. `ISOPOD_RETENTION_INTERVAL_MS`, default 600000 (10 min). */
+  intervalMs: number;
+  /** `ISOPOD_LOG_MAX_ROWS` (100000), `ISOPOD_LOG_MAX_BYTES` (64 MiB), `ISOPOD_LOG_MAX_AGE_DAYS` (14), over all packages. */
+  logs: RetentionBound & { maxBytes: number };
+  /** Statistics samples. `ISOPOD_STATS_MAX_ROWS` (200000), `ISOPOD_STATS_MAX_AGE_DAYS` (7). */
+  samples: RetentionBound;
+  /** The audit log. `ISOPOD_AUDIT_MAX_ROWS` (100000), `ISOPOD_AUDIT_MAX_AGE_DAYS` (365). */
+  audit: RetentionBound;
 }
 
 export interface LimitCaps {
@@ -37,6 +71,9 @@ export interface LimitCaps {
 
 type Env = Record<string, string | undefined>;
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+const MIB = 1024 * 1024;
+
 function intFrom(env: Env, key: string, fallback: number): number {
   const raw = env[key];
   if (raw === undefined || raw === "") return fallback;
@@ -45,6 +82,32 @@ function intFrom(env: Env, key: string, fallback: number): number {
     throw new Error(`invalid configuration: ${key}=${JSON.stringify(raw)} is not a whole number`);
   }
   return value;
+}
+
+/** A whole number of at least 1: a count bound of 0 would keep nothing, or mean "unbounded" by accident. */
+function positiveFrom(env: Env, key: string, fallback: number): number {
+  const value = intFrom(env, key, fallback);
+  if (value < 1) throw new Error(`invalid configuration: ${key}=${JSON.stringify(env[key])} must be at least 1`);
+  return value;
+}
+
+function retentionFromEnv(env: Env): RetentionConfig {
+  return {
+    intervalMs: positiveFrom(env, "ISOPOD_RETENTION_INTERVAL_MS", 600_000),
+    logs: {
+      maxRows: positiveFrom(env, "ISOPOD_LOG_MAX_ROWS", 100_000),
+      maxBytes: positiveFrom(env, "ISOPOD_LOG_MAX_BYTES", 64 * MIB),
+      maxAgeMs: intFrom(env, "ISOPOD_LOG_MAX_AGE_DAYS", 14) * DAY_MS,
+    },
+    samples: {
+      maxRows: positiveFrom(env, "ISOPOD_STATS_MAX_ROWS", 200_000),
+      maxAgeMs: intFrom(env, "ISOPOD_STATS_MAX_AGE_DAYS", 7) * DAY_MS,
+    },
+    audit: {
+      maxRows: positiveFrom(env, "ISOPOD_AUDIT_MAX_ROWS", 100_000),
+      maxAgeMs: intFrom(env, "ISOPOD_AUDIT_MAX_AGE_DAYS", 365) * DAY_MS,
+    },
+  };
 }
 
 export function configFromEnv(env: Env = process.env, cwd = process.cwd()): HostConfig {
@@ -62,6 +125,14 @@ export function configFromEnv(env: Env = process.env, cwd = process.cwd()): Host
       defaultTimeoutMs: intFrom(env, "ISOPOD_DEFAULT_TIMEOUT_MS", 5_000),
     },
     lockWaitMs: intFrom(env, "ISOPOD_LOCK_WAIT_MS", 10_000),
-    logLinesPerPackage: intFrom(env, "ISOPOD_LOG_LINES", 1_000),
+    logLinesPerPackage: positiveFrom(env, "ISOPOD_LOG_LINES", 1_000),
+    logs: {
+      bytesPerPackage: positiveFrom(env, "ISOPOD_LOG_BYTES", MIB),
+      rateLines: intFrom(env, "ISOPOD_LOG_RATE_LINES", 1_000),
+      rateBytes: intFrom(env, "ISOPOD_LOG_RATE_BYTES", MIB),
+      maxFollowers: positiveFrom(env, "ISOPOD_LOG_FOLLOWERS", 256),
+    },
+    statsIntervalMs: intFrom(env, "ISOPOD_STATS_INTERVAL_MS", 10_000),
+    retention: retentionFromEnv(env),
   };
 }

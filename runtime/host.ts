@@ -7,7 +7,12 @@ import { LocalSandbox, type Sandbox } from "../sandbox/index.ts";
 import type { HostConfig } from "./config.ts";
 import { DataLayout } from "./layout.ts";
 import { LogHub } from "./log_hub.ts";
+import { Metrics } from "./metrics.ts";
 import { PackageManager } from "./package_manager.ts";
+import { Retention } from "./retention.ts";
+import { StatsCollector } from "./stats_collector.ts";
+import { StatsCounters } from "./stats_counters.ts";
+import { StatsSampler } from "./stats_sampler.ts";
 import { TokenService } from "./tokens.ts";
 
 export class Host {
@@ -18,18 +23,44 @@ export class Host {
   readonly packages: PackageManager;
   readonly tokens: TokenService;
   readonly logs: LogHub;
+  /** Per-package counters: the /pkg route calls `stats.countRequest(name, status)`. */
+  readonly stats = new StatsCounters();
+  readonly collector: StatsCollector;
+  readonly sampler: StatsSampler;
+  readonly retention: Retention;
+  readonly metrics: Metrics;
   readonly startedAt = Date.now();
+  #closing: Promise<void> | undefined;
 
   private constructor(config: HostConfig, layout: DataLayout) {
     this.config = config;
     this.layout = layout;
-    this.store = new Store(layout.database, { logLinesPerPackage: config.logLinesPerPackage });
+    this.store = new Store(layout.database, {
+      logLinesPerPackage: config.logLinesPerPackage,
+      logBytesPerPackage: config.logs.bytesPerPackage,
+    });
     this.sandbox = new LocalSandbox();
-    this.logs = new LogHub(this.store);
+    this.logs = new LogHub(this.store, {
+      rate: { lines: config.logs.rateLines, bytes: config.logs.rateBytes },
+      maxFollowers: config.logs.maxFollowers,
+    });
     this.sandbox.onEvent((event) => {
       if (event.type === "log") this.logs.append(event.packageName, event.level, event.message, event.ts);
+      if (event.type === "exit") this.stats.countFailure(event.packageName, event.reason);
     });
-    this.packages = new PackageManager(this.store, this.sandbox, layout, config);
+    this.collector = new StatsCollector({
+      store: this.store,
+      sandbox: this.sandbox,
+      counters: this.stats,
+      logs: this.logs,
+      startedAt: this.startedAt,
+    });
+    this.sampler = new StatsSampler(this.collector, this.store, this.stats, config.statsIntervalMs);
+    this.retention = new Retention(this.store, config.retention);
+    this.metrics = new Metrics(() => this.collector.collect());
+    this.packages = new PackageManager(this.store, this.sandbox, layout, config, (name, level, message) =>
+      this.logs.append(name, level, message),
+    );
     this.tokens = new TokenService(this.store, config.adminToken);
   }
 
@@ -39,14 +70,26 @@ export class Host {
     return new Host(config, new DataLayout(config.dataDir));
   }
 
-  /** Creates the first admin token if needed, then brings back the packages that should run. */
+  /** Creates the first admin token if needed, applies retention, then brings back the packages that should run. */
   async boot(): Promise<{ adminTokenFile: string | undefined }> {
     const adminTokenFile = await this.tokens.ensureAdminToken(this.layout.adminTokenFile);
+    await this.retention.run();
+    this.retention.start();
     await this.packages.restore();
+    this.sampler.start();
     return { adminTokenFile };
   }
 
-  async close(): Promise<void> {
+  /** Takes the host apart; calling it again waits for the same close. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    await this.sampler.stop();
+    await this.retention.stop();
+    this.logs.close();
     await this.sandbox.close();
     this.store.close();
   }

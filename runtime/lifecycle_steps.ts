@@ -3,7 +3,7 @@
 
 import { mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
-import type { DesiredState, PackageRecord, Store } from "../db/index.ts";
+import type { DesiredState, LogLevel, PackageRecord, Store } from "../db/index.ts";
 import { SandboxFailure } from "../sandbox/index.ts";
 import type { Bundler } from "./bundler.ts";
 import { IsopodError, messageOf, notFound } from "./errors.ts";
@@ -20,17 +20,22 @@ export function failureError(code: "install_failed" | "start_failed", action: st
   return new IsopodError(code, `${action}: ${messageOf(error)}`, { reason });
 }
 
+/** Writes a line to a package's log, where followers see it too. */
+export type PackageLog = (name: string, level: LogLevel, message: string) => void;
+
 export class LifecycleSteps {
   readonly #store: Store;
   readonly #runner: PackageRunner;
   readonly #bundler: Bundler;
   readonly #layout: DataLayout;
+  readonly #log: PackageLog;
 
-  constructor(store: Store, runner: PackageRunner, bundler: Bundler, layout: DataLayout) {
+  constructor(store: Store, runner: PackageRunner, bundler: Bundler, options: { layout: DataLayout; log: PackageLog }) {
     this.#store = store;
     this.#runner = runner;
     this.#bundler = bundler;
-    this.#layout = layout;
+    this.#layout = options.layout;
+    this.#log = options.log;
   }
 
   get(name: string): PackageRecord {
@@ -108,7 +113,7 @@ export class LifecycleSteps {
     if (this.#runner.isRunning(name)) {
       this.#store.packages.setState(name, "stopping");
       const failure = await this.#runner.stop(name);
-      if (failure) this.#store.logs.append(name, "error", `stop failed: ${messageOf(failure)}`);
+      if (failure) this.#log(name, "error", `stop failed: ${messageOf(failure)}`);
       this.#store.packages.setState(name, "installed");
     } else if (record.state !== "installed") {
       this.#store.packages.setState(name, "installed", null);
@@ -129,7 +134,7 @@ export class LifecycleSteps {
     try {
       await this.#runner.runOnce(record, await this.#code(record), "uninstall");
     } catch (error) {
-      this.#store.logs.append(name, "error", `uninstall failed: ${messageOf(error)}`);
+      this.#log(name, "error", `uninstall failed: ${messageOf(error)}`);
     }
     await this.#moveToTrash(name);
     this.#store.packages.setState(name, "deleted");

@@ -11,7 +11,7 @@ import { DependencyGraph } from "./dependency_graph.ts";
 import { IsopodError, notFound } from "./errors.ts";
 import { checkDependencies, preparePackage, type AddOptions, type PreparedPackage } from "./installer.ts";
 import type { DataLayout } from "./layout.ts";
-import { LifecycleSteps } from "./lifecycle_steps.ts";
+import { LifecycleSteps, type PackageLog } from "./lifecycle_steps.ts";
 import { PackageLocks } from "./package_locks.ts";
 import { PackageRunner } from "./package_runner.ts";
 import { resolvePathSource } from "./path_source.ts";
@@ -37,13 +37,17 @@ export class PackageManager {
   readonly #audit: Audit;
   readonly #steps: LifecycleSteps;
 
-  constructor(store: Store, sandbox: Sandbox, layout: DataLayout, config: HostConfig) {
+  /** `log` writes the host's own lines about a package (a failed stop hook); by default straight to the store. */
+  constructor(store: Store, sandbox: Sandbox, layout: DataLayout, config: HostConfig, log?: PackageLog) {
     this.#store = store;
     this.#bundler = new Bundler(layout.bundleCache);
     this.#runner = new PackageRunner(sandbox, config.caps, layout);
     this.#locks = new PackageLocks(config.lockWaitMs);
     this.#audit = new Audit(store);
-    this.#steps = new LifecycleSteps(store, this.#runner, this.#bundler, layout);
+    this.#steps = new LifecycleSteps(store, this.#runner, this.#bundler, {
+      layout,
+      log: log ?? ((name, level, message) => void store.logs.append(name, level, message)),
+    });
     this.#runner.onExit((name, reason, message) => {
       if (this.#store.packages.get(name)?.state !== "running") return;
       this.#store.packages.setState(name, "failed", { code: reason, message, at: Date.now() });

@@ -6,6 +6,7 @@ export type {
   FailureReason,
   HookName,
   IsolateSpec,
+  IsolateStats,
   LogEvent,
   Sandbox,
   SandboxEvent,

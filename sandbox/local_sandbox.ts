@@ -3,7 +3,15 @@
 
 import { SandboxFailure } from "./failure.ts";
 import { PackageIsolate } from "./package_isolate.ts";
-import type { HookName, IsolateSpec, Sandbox, SandboxEvent, SandboxRequest, SandboxResponse } from "./sandbox.ts";
+import type {
+  HookName,
+  IsolateSpec,
+  IsolateStats,
+  Sandbox,
+  SandboxEvent,
+  SandboxRequest,
+  SandboxResponse,
+} from "./sandbox.ts";
 
 export class LocalSandbox implements Sandbox {
   readonly #isolates = new Map<string, PackageIsolate>();
@@ -47,6 +55,11 @@ export class LocalSandbox implements Sandbox {
   async dispose(instanceId: string): Promise<void> {
     this.#isolates.get(instanceId)?.dispose();
     this.#isolates.delete(instanceId);
+  }
+
+  async stats(): Promise<IsolateStats[]> {
+    const all = await Promise.all([...this.#isolates.values()].map((isolate) => isolate.stats()));
+    return all.filter((stats) => stats !== undefined);
   }
 
   async close(): Promise<void> {

@@ -9,9 +9,10 @@ import type { CallOutcome, HostResult, PullResult, RequestOutcome, ResponseHead 
 import { SandboxFailure } from "./failure.ts";
 import { HostOps } from "./host_ops.ts";
 import { HostTimers } from "./host_timers.ts";
+import { IsolateProbe } from "./isolate_probe.ts";
 import { callback, copyOf, createIsolate, type Context, type Isolate, type Reference } from "./ivm.ts";
 import { runtimeScript } from "./runtime_source.ts";
-import type { FailureReason, HookName, IsolateSpec, LogEvent, SandboxRequest, SandboxResponse } from "./sandbox.ts";
+import type { FailureReason, HookName, IsolateSpec, IsolateStats, LogEvent, SandboxRequest, SandboxResponse } from "./sandbox.ts";
 
 const LOG_LEVELS = new Set(["debug", "info", "warn", "error"]);
 /** Longest console line taken from an isolate; the log store cuts further. */
@@ -47,6 +48,7 @@ export class PackageIsolate {
   readonly #timers: HostTimers;
   readonly #ops: HostOps;
   readonly #bornAt = performance.now();
+  readonly #statsProbe: IsolateProbe;
   #context: Context | undefined;
   #dispatch: Reference<Dispatch> | undefined;
   #ended: SandboxFailure | undefined;
@@ -60,6 +62,7 @@ export class PackageIsolate {
     this.#isolate = createIsolate(spec.memoryMb, (message) => this.#end("memory", `V8 fatal error: ${message}`));
     this.#timers = new HostTimers((id) => this.#fireTimer(id));
     this.#ops = new HostOps(spec);
+    this.#statsProbe = new IsolateProbe(this.#isolate, spec);
   }
 
   /** Creates the isolate and evaluates the package's module in it. */
@@ -77,7 +80,9 @@ export class PackageIsolate {
 
   #bridge(): unknown[] {
     return [
-      callback((level: unknown, message: unknown) => this.#log(level, message), "ignored"),
+      // Sync, as stdout is in Deno: a package that prints faster than the host takes lines in waits
+      // instead of queueing them in the host's memory (docs/decisions.md, "Logs, statistics and retention").
+      callback((level: unknown, message: unknown) => this.#log(level, message), "sync"),
       callback((id: unknown, delay: unknown, repeat: unknown) => this.#timers.set(Number(id), Number(delay), repeat === true), "sync"),
       callback((id: unknown) => this.#timers.clear(Number(id)), "ignored"),
       callback((length: unknown) => new Uint8Array(randomBytes(Math.min(MAX_RANDOM, Math.max(0, Number(length) | 0)))), "sync"),
@@ -323,6 +328,11 @@ export class PackageIsolate {
     if (this.#ended) return;
     this.#ended = new SandboxFailure("disposed", "the isolate was stopped");
     this.#release();
+  }
+
+  /** CPU, wall time and heap of this isolate; undefined once it has ended. */
+  stats(): Promise<IsolateStats | undefined> {
+    return this.#ended ? Promise.resolve(undefined) : this.#statsProbe.read();
   }
 
   get ended(): boolean {

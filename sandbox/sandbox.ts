@@ -79,6 +79,26 @@ export interface SandboxResponse {
   body: null | Uint8Array | ChunkSource;
 }
 
+/** What one live isolate uses (`GET /v1/isolates`). Plain numbers, so it can cross a process boundary. */
+export interface IsolateStats {
+  instanceId: string;
+  packageName: string;
+  /** CPU time the isolate's thread spent running its code, in ms (isolated-vm `cpuTime`). */
+  cpuMs: number;
+  /** Wall time the isolate spent running code (busy time, not its age), in ms (isolated-vm `wallTime`). */
+  wallMs: number;
+  /** V8 heap in use, allocated, and the isolate's limit, in bytes. */
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+  heapLimitBytes: number;
+  /** Memory outside the V8 heap that counts against the limit (array buffers, copies), in bytes. */
+  externalBytes: number;
+  /** When the heap figures were read (ms since the epoch): a busy isolate is not waited for, its last figures stand. */
+  heapAt: number;
+  /** When the isolate was created, ms since the epoch. */
+  createdAt: number;
+}
+
 export interface Sandbox {
   /** Creates the isolate and evaluates the module; rejects with a SandboxFailure. */
   load(spec: IsolateSpec): Promise<void>;
@@ -95,6 +115,8 @@ export interface Sandbox {
   dispose(instanceId: string): Promise<void>;
   /** Listens to logs and exits of every isolate. */
   onEvent(listener: (event: SandboxEvent) => void): void;
+  /** What every live isolate uses. Never waits long on a busy isolate. */
+  stats(): Promise<IsolateStats[]>;
   /** Disposes everything. */
   close(): Promise<void>;
 }

@@ -100,7 +100,9 @@ export function pkgHandler(host: Host) {
         signal: raw.signal,
       });
     } catch (error) {
-      return failureResponse(c, name, error);
+      const response = await failureResponse(c, name, error);
+      host.stats.countRequest(name, response === RESPONSE_ALREADY_SENT ? 500 : response.status);
+      return response;
     }
     try {
       checkHead(answer);
@@ -108,6 +110,7 @@ export function pkgHandler(host: Host) {
       if (answer.body !== null && !(answer.body instanceof Uint8Array)) answer.body.cancel("invalid response head");
       answer = { ...INTERNAL_SERVER_ERROR };
     }
+    host.stats.countRequest(name, answer.status);
     return answerWith(c, answer);
   };
 }

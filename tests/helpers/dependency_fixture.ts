@@ -56,6 +56,7 @@ export async function editManifest(root: string, change: (manifest: Record<strin
 
 /** Every hook line any package logged, in the order logged (install lines left out). */
 export function hookEvents(h: TestHost): string[] {
+  h.host.logs.flush();
   const rows = h.host.store.db.prepare("SELECT message FROM logs ORDER BY id").all() as { message: string }[];
   return rows.map((row) => row.message).filter((message) => /^(start|stop|uninstall) /.test(message));
 }

@@ -5,6 +5,7 @@ import {
   LocalSandbox,
   type HookName,
   type IsolateSpec,
+  type IsolateStats,
   type Sandbox,
   type SandboxEvent,
   type SandboxRequest,
@@ -55,6 +56,10 @@ export class RecordingSandbox implements Sandbox {
 
   request(instanceId: string, request: SandboxRequest): Promise<SandboxResponse> {
     return this.#inner.request(instanceId, request);
+  }
+
+  stats(): Promise<IsolateStats[]> {
+    return this.#inner.stats();
   }
 
   onEvent(listener: (event: SandboxEvent) => void): void {
