@@ -7,6 +7,7 @@ import type { Host } from "../runtime/host.ts";
 import { IsopodError } from "../runtime/errors.ts";
 import { requireToken, type AuthEnv } from "./auth.ts";
 import { errorResponse } from "./error_response.ts";
+import { msgpackAnswers } from "./msgpack.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { packageRoutes } from "./routes/packages.ts";
 
@@ -17,6 +18,7 @@ export function createApp(host: Host): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
   app.onError((error, c) => errorResponse(c, error));
   app.notFound((c) => errorResponse(c, new IsopodError("not_found", `no route ${c.req.method} ${c.req.path}`)));
+  app.use("*", msgpackAnswers());
 
   app.route("/healthz", healthRoutes(host));
 
