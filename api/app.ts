@@ -3,6 +3,7 @@
 
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
 import type { Host } from "../runtime/host.ts";
 import { IsopodError } from "../runtime/errors.ts";
 import { requireToken, type AuthEnv } from "./auth.ts";
@@ -28,7 +29,8 @@ export function createApp(host: Host): Hono<AuthEnv> {
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
-        throw new IsopodError("bad_request", `request body is larger than ${MAX_BODY_BYTES} bytes`);
+        // An HTTPException keeps the 413 that docs/decisions.md promises; the code stays bad_request.
+        throw new HTTPException(413, { message: `request body is larger than ${MAX_BODY_BYTES} bytes` });
       },
     }),
   );

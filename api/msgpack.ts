@@ -50,7 +50,8 @@ function kindOf(value: unknown): string {
 function toJsonValue(value: unknown, where: string, depth: number): unknown {
   if (depth > MAX_DEPTH) throw badRequest(`MessagePack body is nested deeper than ${MAX_DEPTH} levels`);
   if (value === null || typeof value === "string" || typeof value === "boolean") return value;
-  if (typeof value === "number" && Number.isFinite(value)) return value;
+  // -0 becomes 0, as it does through JSON text.
+  if (typeof value === "number" && Number.isFinite(value)) return value === 0 ? 0 : value;
   if (Array.isArray(value)) return value.map((item, i) => toJsonValue(item, `${where}[${i}]`, depth + 1));
   if (value instanceof Map) {
     const object: Record<string, unknown> = {};

@@ -29,14 +29,14 @@ export interface TestHost {
   host: Host;
   dataDir: string;
   format: Format;
-  /** Sends a request through the whole app; bodies are encoded in `format` (strings are sent as they are), the admin token is sent unless `token` says otherwise. */
+  /** Sends a request through the whole app; bodies are encoded in `format` (strings and bytes are sent as they are), the admin token is sent unless `token` says otherwise. */
   request(method: string, path: string, options?: { body?: unknown; token?: string | null; headers?: Record<string, string> }): Promise<Response>;
   /** Like `request`, and decodes the answer, which must come in `format`. */
   json(method: string, path: string, options?: { body?: unknown; token?: string | null }): Promise<{ status: number; body: any }>;
 }
 
 function encodeBody(format: Format, body: unknown): string | Uint8Array {
-  if (typeof body === "string") return body;
+  if (typeof body === "string" || body instanceof Uint8Array) return body;
   return format === "msgpack" ? new Uint8Array(packr.pack(body)) : JSON.stringify(body);
 }
 
