@@ -9,8 +9,10 @@ import { IsopodError } from "../runtime/errors.ts";
 import { requireToken, type AuthEnv } from "./auth.ts";
 import { errorResponse } from "./error_response.ts";
 import { msgpackAnswers } from "./msgpack.ts";
+import { actorRoutes } from "./routes/actors.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { packageRoutes } from "./routes/packages.ts";
+import { tokenRoutes } from "./routes/tokens.ts";
 
 /** Largest API request body. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -23,17 +25,21 @@ export function createApp(host: Host): Hono<AuthEnv> {
 
   app.route("/healthz", healthRoutes(host));
 
-  app.use("/v1/*", requireToken(host.tokens));
-  app.use(
-    "/v1/*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        // An HTTPException keeps the 413 that docs/decisions.md promises; the code stays bad_request.
-        throw new HTTPException(413, { message: `request body is larger than ${MAX_BODY_BYTES} bytes` });
-      },
-    }),
-  );
+  for (const prefix of ["/v1/*", "/actors/*"]) {
+    app.use(prefix, requireToken(host.tokens));
+    app.use(
+      prefix,
+      bodyLimit({
+        maxSize: MAX_BODY_BYTES,
+        onError: () => {
+          // An HTTPException keeps the 413 that docs/decisions.md promises; the code stays bad_request.
+          throw new HTTPException(413, { message: `request body is larger than ${MAX_BODY_BYTES} bytes` });
+        },
+      }),
+    );
+  }
   app.route("/v1/packages", packageRoutes(host));
+  app.route("/v1/tokens", tokenRoutes(host));
+  app.route("/actors", actorRoutes(host));
   return app;
 }

@@ -7,6 +7,7 @@ import { LocalSandbox, type Sandbox } from "../sandbox/index.ts";
 import type { HostConfig } from "./config.ts";
 import { DataLayout } from "./layout.ts";
 import { LogHub } from "./log_hub.ts";
+import { operationsOf, type LifecycleOperations } from "./operations.ts";
 import { PackageManager } from "./package_manager.ts";
 import { TokenService } from "./tokens.ts";
 
@@ -16,6 +17,8 @@ export class Host {
   readonly store: Store;
   readonly sandbox: Sandbox;
   readonly packages: PackageManager;
+  /** What the actor and the control pipe drive; see runtime/operations.ts. */
+  readonly operations: LifecycleOperations;
   readonly tokens: TokenService;
   readonly logs: LogHub;
   readonly startedAt = Date.now();
@@ -30,6 +33,7 @@ export class Host {
       if (event.type === "log") this.logs.append(event.packageName, event.level, event.message, event.ts);
     });
     this.packages = new PackageManager(this.store, this.sandbox, layout, config);
+    this.operations = operationsOf(this.packages);
     this.tokens = new TokenService(this.store, config.adminToken);
   }
 
