@@ -10,6 +10,7 @@ import { requireToken, type AuthEnv } from "./auth.ts";
 import { errorResponse } from "./error_response.ts";
 import { msgpackAnswers } from "./msgpack.ts";
 import { actorRoutes } from "./routes/actors.ts";
+import { docsPage, openApiRoute } from "./routes/openapi.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { packageRoutes } from "./routes/packages.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
@@ -24,6 +25,7 @@ export function createApp(host: Host): Hono<AuthEnv> {
   app.use("*", msgpackAnswers());
 
   app.route("/healthz", healthRoutes(host));
+  app.route("/docs", docsPage());
 
   for (const prefix of ["/v1/*", "/actors/*"]) {
     app.use(prefix, requireToken(host.tokens));
@@ -41,5 +43,6 @@ export function createApp(host: Host): Hono<AuthEnv> {
   app.route("/v1/packages", packageRoutes(host));
   app.route("/v1/tokens", tokenRoutes(host));
   app.route("/actors", actorRoutes(host));
+  app.route("/v1/openapi.json", openApiRoute(app));
   return app;
 }
