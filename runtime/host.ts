@@ -4,7 +4,10 @@
 import { mkdir } from "node:fs/promises";
 import { Store } from "../db/index.ts";
 import { LocalSandbox, type Sandbox } from "../sandbox/index.ts";
+import { Audit } from "./audit.ts";
 import type { HostConfig } from "./config.ts";
+import { ControlPipe } from "./control_pipe.ts";
+import { controlTargetOf } from "./control_target.ts";
 import { DataLayout } from "./layout.ts";
 import { LogHub } from "./log_hub.ts";
 import { operationsOf, type LifecycleOperations } from "./operations.ts";
@@ -22,6 +25,9 @@ export class Host {
   readonly tokens: TokenService;
   readonly logs: LogHub;
   readonly startedAt = Date.now();
+  /** The host log; the control pipe writes its results here. Tests may replace it. */
+  log: (line: string) => void = (line) => console.log(`isopod: ${line}`);
+  #pipe: ControlPipe | undefined;
 
   private constructor(config: HostConfig, layout: DataLayout) {
     this.config = config;
@@ -47,10 +53,21 @@ export class Host {
   async boot(): Promise<{ adminTokenFile: string | undefined }> {
     const adminTokenFile = await this.tokens.ensureAdminToken(this.layout.adminTokenFile);
     await this.packages.restore();
+    this.#pipe = ControlPipe.open(this.layout.controlPipe, {
+      target: controlTargetOf(this),
+      audit: new Audit(this.store),
+      log: (line) => this.log(line),
+    });
     return { adminTokenFile };
   }
 
+  /** The control pipe, once boot has opened it. */
+  get controlPipe(): ControlPipe | undefined {
+    return this.#pipe;
+  }
+
   async close(): Promise<void> {
+    await this.#pipe?.close();
     await this.sandbox.close();
     this.store.close();
   }
