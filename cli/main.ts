@@ -8,7 +8,6 @@ import { registerPackageCommands } from "./commands/packages.ts";
 import { registerTokenCommands } from "./commands/tokens.ts";
 import { CliContext } from "./context.ts";
 import { CliError, EXIT } from "./errors.ts";
-import { serveCommand } from "./serve.ts";
 
 const program = new Command();
 program
@@ -31,7 +30,8 @@ program
 program
   .command("serve")
   .description("run a host (configured by ISOPOD_HOST, ISOPOD_PORT, ISOPOD_DATA, ISOPOD_ADMIN_TOKEN)")
-  .action(serveCommand);
+  // Loaded only here: the host (SQLite, isolated-vm) is heavy for a client command.
+  .action(async () => (await import("./serve.ts")).serveCommand());
 registerPackageCommands(program);
 registerObserveCommands(program);
 registerTokenCommands(program);
