@@ -50,11 +50,13 @@ export function registerInitCommand(program: Command): void {
       };
       await mkdir(dir, { recursive: true });
       for (const [file, text] of Object.entries(files)) await writeFile(path.join(dir, file), text, { flag: "wx" });
+      const next = [`deno serve -P ${path.join(dir, "mod.ts")}`, `isopod add ${dir} --start`];
+      const width = Math.max(...next.map((line) => line.length)) + 2;
       ctx.out.result({ name, dir: path.resolve(dir), files: Object.keys(files) }, () => [
         `created ${name} in ${dir}: ${Object.keys(files).join(", ")}`,
         "next:",
-        `  deno serve -P ${path.join(dir, "mod.ts")}     # run it under Deno`,
-        `  isopod add ${dir} --start                  # run it on a host`,
+        `  ${next[0]!.padEnd(width)}# run it under Deno`,
+        `  ${next[1]!.padEnd(width)}# run it on a host (isopod serve runs one)`,
       ]);
     });
 }
