@@ -41,7 +41,7 @@ export default {
 export function readme(name: string, dir: string): string {
   return `# ${name}
 
-An [isopod](https://github.com/) package: a Deno-compatible module that an
+An isopod package: a Deno-compatible module that an
 isopod host runs in its own V8 isolate.
 
 - \`mod.ts\`: the package. Its default export holds the lifecycle hooks
