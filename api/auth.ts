@@ -25,3 +25,14 @@ export function requireToken(tokens: TokenService): MiddlewareHandler<AuthEnv> {
     await next();
   };
 }
+
+/** For routes that only an admin may use, reads included (tokens, actors). */
+export function requireAdmin(): MiddlewareHandler<AuthEnv> {
+  return async (c, next) => {
+    const principal = c.get("principal");
+    if (principal.role !== "admin") {
+      throw new IsopodError("forbidden", `a ${principal.role} token cannot ${c.req.method} ${c.req.path}; use an admin token`);
+    }
+    await next();
+  };
+}

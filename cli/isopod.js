@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // The installed `isopod` binary: re-runs cli/main.ts under Node with the flags
-// isolated-vm needs (--no-node-snapshot) and tsx for TypeScript.
+// isolated-vm needs (--no-node-snapshot) and tsx for TypeScript, found beside
+// this file so that `isopod` works from any folder.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const main = fileURLToPath(new URL("./main.ts", import.meta.url));
-const child = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", main, ...process.argv.slice(2)], {
+const tsx = import.meta.resolve("tsx");
+const child = spawn(process.execPath, ["--no-node-snapshot", "--import", tsx, main, ...process.argv.slice(2)], {
   stdio: "inherit",
 });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));

@@ -13,6 +13,7 @@ export async function serveCommand(): Promise<void> {
   const { adminTokenFile } = await host.boot();
   if (adminTokenFile) console.log(`isopod: created an admin token in ${adminTokenFile} (mode 0600)`);
   else if (!config.adminToken) console.log(`isopod: admin token from first start is in ${host.layout.adminTokenFile}`);
+  if (host.controlPipe) console.log(`isopod: control pipe at ${host.controlPipe.path} (mode 0600)`);
   console.log(`isopod: ready, ${host.packages.runningCount} package(s) running`);
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -4,10 +4,14 @@
 import { mkdir } from "node:fs/promises";
 import { Store } from "../db/index.ts";
 import { LocalSandbox, type Sandbox } from "../sandbox/index.ts";
+import { Audit } from "./audit.ts";
 import type { HostConfig } from "./config.ts";
+import { ControlPipe } from "./control_pipe.ts";
+import { controlTargetOf } from "./control_target.ts";
 import { DataLayout } from "./layout.ts";
 import { LogHub } from "./log_hub.ts";
 import { Metrics } from "./metrics.ts";
+import { operationsOf, type LifecycleOperations } from "./operations.ts";
 import { PackageManager } from "./package_manager.ts";
 import { Retention } from "./retention.ts";
 import { StatsCollector } from "./stats_collector.ts";
@@ -21,6 +25,8 @@ export class Host {
   readonly store: Store;
   readonly sandbox: Sandbox;
   readonly packages: PackageManager;
+  /** What the actor and the control pipe drive; see runtime/operations.ts. */
+  readonly operations: LifecycleOperations;
   readonly tokens: TokenService;
   readonly logs: LogHub;
   /** Per-package counters: the /pkg route calls `stats.countRequest(name, status)`. */
@@ -30,6 +36,9 @@ export class Host {
   readonly retention: Retention;
   readonly metrics: Metrics;
   readonly startedAt = Date.now();
+  /** The host log; the control pipe writes its results here. Tests may replace it. */
+  log: (line: string) => void = (line) => console.log(`isopod: ${line}`);
+  #pipe: ControlPipe | undefined;
   #closing: Promise<void> | undefined;
 
   private constructor(config: HostConfig, layout: DataLayout) {
@@ -61,6 +70,7 @@ export class Host {
     this.packages = new PackageManager(this.store, this.sandbox, layout, config, (name, level, message) =>
       this.logs.append(name, level, message),
     );
+    this.operations = operationsOf(this.packages);
     this.tokens = new TokenService(this.store, config.adminToken);
   }
 
@@ -77,7 +87,17 @@ export class Host {
     this.retention.start();
     await this.packages.restore();
     this.sampler.start();
+    this.#pipe = ControlPipe.open(this.layout.controlPipe, {
+      target: controlTargetOf(this),
+      audit: new Audit(this.store),
+      log: (line) => this.log(line),
+    });
     return { adminTokenFile };
+  }
+
+  /** The control pipe, once boot has opened it. */
+  get controlPipe(): ControlPipe | undefined {
+    return this.#pipe;
   }
 
   /** Takes the host apart; calling it again waits for the same close. */
@@ -87,6 +107,7 @@ export class Host {
   }
 
   async #close(): Promise<void> {
+    await this.#pipe?.close();
     await this.sampler.stop();
     await this.retention.stop();
     this.logs.close();

@@ -19,6 +19,11 @@ export class DataLayout {
     return path.join(this.root, "admin-token");
   }
 
+  /** Liota's control channel: a named pipe, mode 0600. */
+  get controlPipe(): string {
+    return path.join(this.root, "control");
+  }
+
   get bundleCache(): string {
     return path.join(this.root, "cache", "bundles");
   }

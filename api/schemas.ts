@@ -1,0 +1,63 @@
+// Zod schemas of what the API answers: they document the answers in the
+// OpenAPI description, and the tests hold the real answers to them.
+
+import { z } from "zod";
+
+const isoDate = z.string().describe("ISO 8601 time");
+
+export const errorSchema = z
+  .object({
+    error: z.looseObject({
+      code: z.string().describe("a stable code: bad_request, not_found, name_taken, ..."),
+      message: z.string().describe("what failed, with the value and the state"),
+    }),
+  })
+  .describe("Every error: the status says the class, `code` the cause.");
+
+const permissionRule = z.object({ allow: z.union([z.literal(true), z.array(z.string())]), deny: z.array(z.string()) });
+const permissionSet = z.record(z.string(), permissionRule);
+
+export const packageViewSchema = z
+  .object({
+    name: z.string(),
+    version: z.string(),
+    state: z.enum(["installing", "installed", "starting", "running", "stopping", "failed", "upgrading", "deleted"]),
+    desiredState: z.enum(["running", "stopped"]),
+    source: z.object({
+      kind: z.enum(["git", "path"]),
+      url: z.string().optional(),
+      ref: z.string().optional(),
+      commit: z.string().optional(),
+      path: z.string().optional(),
+    }),
+    error: z.object({ code: z.string(), message: z.string(), at: isoDate }).nullable(),
+    permissions: z.object({ requested: permissionSet, granted: permissionSet }),
+    dependencies: z.record(z.string(), z.string()).describe("name: semver range"),
+    integrity: z.string().describe("sha256-<hex> of the package's files"),
+    installedAt: isoDate,
+    updatedAt: isoDate,
+  })
+  .describe("A package, as the API returns it");
+
+export const packageListSchema = z.object({ items: z.array(packageViewSchema) });
+
+export const deletedSchema = z.object({ name: z.string(), state: z.literal("deleted") });
+
+export const healthSchema = z.object({ status: z.literal("ok"), uptimeMs: z.number(), running: z.number() });
+
+export const tokenViewSchema = z.object({
+  id: z.string().describe("16 hex digits; what `DELETE /v1/tokens/{id}` takes"),
+  name: z.string(),
+  role: z.enum(["admin", "viewer"]),
+  createdAt: isoDate,
+  lastUsedAt: isoDate.nullable(),
+  revokedAt: isoDate.nullable(),
+});
+
+export const tokenCreatedSchema = tokenViewSchema.extend({
+  token: z.string().describe("the bearer token; shown in this answer only, never again"),
+});
+
+export const tokenListSchema = z.object({ items: z.array(tokenViewSchema) });
+
+export const actorPackagesSchema = z.object({ packages: z.array(packageViewSchema) });

@@ -1,0 +1,93 @@
+// Types for isopod packages: `ctx`, which every lifecycle hook receives, and the
+// shape of the entry module's default export. Types only: nothing here runs.
+
+/**
+ * The package's only door to the host.
+ *
+ * @example
+ * ```ts
+ * import type * as isopod from "./isopod.d.ts";
+ *
+ * export default {
+ *   start(ctx) {
+ *     console.log(`${ctx.package.name} ${ctx.package.version} started`, ctx.config);
+ *   },
+ * } satisfies isopod.Package;
+ * ```
+ */
+export interface Context {
+  /** This package, as its deno.json names it. */
+  readonly package: { readonly name: string; readonly version: string };
+  /** Resources shared between packages, as `<package>/<name>`. */
+  readonly registry: Registry;
+  /** Set by the administrator for this package (`isopod add --config`). */
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+/** Functions a package publishes; arguments and results cross isolates as structured clones. */
+// deno-lint-ignore no-explicit-any
+export type ResourceMethods = Record<string, (...args: any[]) => unknown>;
+
+/** A resource of another package, as `registry.use` gives it: every call answers a promise. */
+// deno-lint-ignore no-explicit-any
+export type RemoteResource = Record<string, (...args: any[]) => Promise<unknown>>;
+
+export interface Registry {
+  /**
+   * Publishes `methods` as `<this package>/<name>` until the package stops.
+   *
+   * @example
+   * ```ts
+   * ctx.registry.provide("clock", { now: () => Date.now() });
+   * ```
+   */
+  provide(name: string, methods: ResourceMethods): void;
+  /**
+   * A resource of a package that this one declares in `isopod.dependencies`;
+   * anything else throws `Deno.errors.NotCapable`.
+   *
+   * @example
+   * ```ts
+   * const clock = await ctx.registry.use("@acme/clock", "clock");
+   * const now = await clock.now();
+   * ```
+   */
+  use(pkg: string, name: string): Promise<RemoteResource>;
+}
+
+/** What `deno serve` passes a fetch handler beside the request. */
+export interface ServeHandlerInfo {
+  readonly remoteAddr: { readonly transport: "tcp" | "udp"; readonly hostname: string; readonly port: number };
+  readonly completed: Promise<void>;
+}
+
+/** A lifecycle hook. The host bounds each with the package's `timeoutMs`. */
+export type Hook = (ctx: Context) => void | Promise<void>;
+
+/**
+ * The entry module's default export; every member is optional. The same
+ * object runs under `deno serve -P mod.ts`, where only `fetch` is used.
+ *
+ * @example
+ * ```ts
+ * import type * as isopod from "./isopod.d.ts";
+ *
+ * export default {
+ *   fetch(request) {
+ *     return Response.json({ path: new URL(request.url).pathname });
+ *   },
+ * } satisfies isopod.Package;
+ * ```
+ */
+export interface Package {
+  /** Once, after the package is first added. */
+  install?(ctx: Context): void | Promise<void>;
+  /** At each start: provide resources, set timers. */
+  start?(ctx: Context): void | Promise<void>;
+  /** At each stop: release what start took. */
+  stop?(ctx: Context): void | Promise<void>;
+  /** Once, before the package is deleted. */
+  uninstall?(ctx: Context): void | Promise<void>;
+  /** HTTP handler for `/pkg/<name>/*`, as in `deno serve`; it sees the path after the prefix. */
+  fetch?(request: Request, info: ServeHandlerInfo): Response | Promise<Response>;
+}
