@@ -8,13 +8,16 @@ import { effectivePermissions, SandboxFailure, type PermissionSet, type Sandbox 
 import { Audit, HOST_ACTOR, type Actor } from "./audit.ts";
 import { Bundler } from "./bundler.ts";
 import type { HostConfig } from "./config.ts";
-import { IsopodError, messageOf, notFound } from "./errors.ts";
+import { invalidPackage, IsopodError, messageOf, notFound } from "./errors.ts";
 import { hashFolder } from "./integrity.ts";
 import { checkDependencies, preparePackage, recordOf, type AddOptions, type PreparedPackage } from "./installer.ts";
 import type { DataLayout } from "./layout.ts";
 import { PackageLocks } from "./package_locks.ts";
 import { PackageRunner } from "./package_runner.ts";
 import { resolvePathSource } from "./path_source.ts";
+import { installSourcedDependencies, type AddContext } from "./source_dependencies.ts";
+import { FolderSource, GitSource, type Source } from "./sources/index.ts";
+import { upgradePackage, type UpgradeHost, type UpgradeResult } from "./upgrade.ts";
 
 export interface AddRequest extends AddOptions {
   path?: string;
@@ -38,6 +41,8 @@ export class PackageManager {
   readonly #runner: PackageRunner;
   readonly #locks: PackageLocks;
   readonly #audit: Audit;
+  readonly #git: GitSource;
+  readonly #folders = new FolderSource();
 
   constructor(store: Store, sandbox: Sandbox, layout: DataLayout, config: HostConfig) {
     this.#store = store;
@@ -46,6 +51,14 @@ export class PackageManager {
     this.#runner = new PackageRunner(sandbox, config.caps, layout);
     this.#locks = new PackageLocks(config.lockWaitMs);
     this.#audit = new Audit(store);
+    this.#git = new GitSource(layout, {
+      baseUrl: config.githubApi,
+      token: config.githubToken,
+      retries: config.githubRetries,
+      retryDelayMs: config.githubRetryDelayMs,
+      timeoutMs: config.githubTimeoutMs,
+      bounds: config.archive,
+    });
     this.#runner.onExit((name, reason, message) => {
       if (this.#store.packages.get(name)?.state !== "running") return;
       this.#store.packages.setState(name, "failed", { code: reason, message, at: Date.now() });
@@ -63,12 +76,10 @@ export class PackageManager {
   }
 
   /** Adds a package; already there by name and source without `reload`: returns it untouched. */
-  add(request: AddRequest, actor: Actor): Promise<PackageRecord> {
+  add(request: AddRequest, actor: Actor, context: AddContext = { chain: [] }): Promise<PackageRecord> {
     const params = { path: request.path, gitUrl: request.gitUrl, reload: request.reload, start: request.start };
     return this.#audit.record(actor, "add", null, params, async () => {
-      if (request.gitUrl !== undefined) {
-        throw new IsopodError("not_supported", "adding from a git_url is not supported by this host yet; use a path");
-      }
+      if (request.gitUrl !== undefined) return this.#addFromGit({ ...request, gitUrl: request.gitUrl }, actor, context);
       if (request.path === undefined) throw new IsopodError("bad_request", "give either git_url or path");
       const { root, source } = await resolvePathSource(request.path);
       const same = this.list().find((record) => record.source.kind === "path" && record.source.path === root);
@@ -81,12 +92,74 @@ export class PackageManager {
           `cannot add "${prepared.manifest.name}" from ${root}: that name is installed from ${existing.source.path ?? existing.source.url}; delete it first`,
         );
       }
+      await this.#installDependencies(prepared.manifest, actor, context);
       checkDependencies(prepared.manifest, this.#store);
       const record = existing
         ? await this.#replace(existing, prepared, request)
         : await this.#install(prepared, request);
       return request.start || (!existing && prepared.manifest.autostart) ? this.#startLocked(record.name) : record;
     });
+  }
+
+  /** Adds from a GitHub URL; already there (same URL) without `reload`: nothing is fetched. */
+  async #addFromGit(request: AddRequest & { gitUrl: string }, actor: Actor, context: AddContext): Promise<PackageRecord> {
+    const url = this.#git.parse(request.gitUrl).url;
+    const same = this.list().find((record) => record.source.kind === "git" && record.source.url === url);
+    if (same && !request.reload) return request.start ? this.#startLocked(same.name) : same;
+    const fetched = await this.#git.fetch(url);
+    let record: PackageRecord;
+    let existing: PackageRecord | undefined;
+    let name: string | undefined;
+    let settledRoot: string | undefined;
+    let autostart = false;
+    try {
+      const prepared = await preparePackage(fetched.root, fetched.source, request.grant, this.#bundler);
+      ({ name, autostart } = prepared.manifest);
+      if (context.expectedName !== undefined && name !== context.expectedName) {
+        throw invalidPackage(`${url} holds package "${name}", not "${context.expectedName}"`);
+      }
+      existing = this.#store.packages.get(name);
+      if (existing && existing.source.url !== url) {
+        throw new IsopodError(
+          "name_taken",
+          `cannot add "${name}" from ${url}: that name is installed from ${existing.source.url ?? existing.source.path}; delete it first`,
+        );
+      }
+      await this.#installDependencies(prepared.manifest, actor, context);
+      checkDependencies(prepared.manifest, this.#store);
+      settledRoot = await fetched.settle(name);
+      const settled = { ...prepared, root: settledRoot };
+      record = existing ? await this.#replace(existing, settled, request) : await this.#install(settled, request);
+    } catch (error) {
+      // What was fetched goes, unless the package was swapped to it before the failure (a restart after reload).
+      const installed = name === undefined ? undefined : this.#store.packages.get(name);
+      if (installed?.folder !== settledRoot) await fetched.discard();
+      throw error;
+    }
+    if (existing) await this.#git.prune(record.name, [record.folder, existing.folder]);
+    return request.start || (!existing && autostart) ? this.#startLocked(record.name) : record;
+  }
+
+  #installDependencies(manifest: PreparedPackage["manifest"], actor: Actor, context: AddContext): Promise<void> {
+    return installSourcedDependencies(manifest, this.#store, context, (url, next) => this.add({ gitUrl: url }, actor, next));
+  }
+
+  /** Upgrades a package from its source: unchanged, nothing happens; a new version that fails is rolled back. */
+  upgrade(name: string, actor: Actor): Promise<UpgradeResult> {
+    return this.#audit.record(actor, "upgrade", name, {}, () => upgradePackage(name, this.#upgradeHost(actor)));
+  }
+
+  #upgradeHost(actor: Actor): UpgradeHost {
+    return {
+      store: this.#store,
+      bundler: this.#bundler,
+      sourceOf: (record): Source => (record.source.kind === "git" ? this.#git : this.#folders),
+      lock: (name, fn) => this.#locks.run(name, fn),
+      isRunning: (name) => this.#runner.isRunning(name),
+      stop: async (name) => void (await this.#stopLocked(name, this.get(name).desiredState)),
+      start: async (name) => void (await this.#startUnlocked(name)),
+      installDependencies: (manifest) => this.#installDependencies(manifest, actor, { chain: [] }),
+    };
   }
 
   /** Records the package, runs its `install` hook; on failure nothing stays behind. */

@@ -1,4 +1,4 @@
-// /v1/packages: add, list, read, start, stop, reload and delete packages.
+// /v1/packages: add, list, read, start, stop, upgrade and delete packages.
 
 import { Hono } from "hono";
 import { z } from "zod";
@@ -61,6 +61,11 @@ export function packageRoutes(host: Host): Hono<AuthEnv> {
   app.post(`/${NAME_PARAM}/stop`, async (c) => {
     const record = await host.packages.stop(packageNameFrom(c.req.param("name")), actorOf(c));
     return c.json(viewOf(record));
+  });
+
+  app.post(`/${NAME_PARAM}/upgrade`, async (c) => {
+    const result = await host.packages.upgrade(packageNameFrom(c.req.param("name")), actorOf(c));
+    return c.json({ ...viewOf(result.record), upgrade: { status: result.status, from: result.from, to: result.to } });
   });
 
   app.delete(`/${NAME_PARAM}`, async (c) => {

@@ -1,0 +1,180 @@
+// The host's only door to GitHub's REST API (through @octokit/rest): the few
+// calls a git source needs, each with a timeout, bounded retries and errors in the host's terms.
+
+import { Octokit } from "@octokit/rest";
+import { Readable } from "node:stream";
+import { IsopodError, messageOf } from "../errors.ts";
+import { SourceUnreachable, statusOf, translateGitHubError } from "./github_errors.ts";
+import { retry } from "./retry.ts";
+
+export interface GitHubApiOptions {
+  /** API base URL, such as `https://api.github.com` or a GitHub Enterprise `https://host/api/v3`. */
+  baseUrl: string;
+  /** Token sent with every request; needed for private repositories. */
+  token?: string | undefined;
+  /** Retries after no answer or a 5xx answer. */
+  retries: number;
+  /** First backoff delay, doubled for each retry. */
+  retryDelayMs: number;
+  /** Longest wait for an answer, or between two chunks of a download. */
+  timeoutMs: number;
+}
+
+/** A ref as GitHub lists it: `name` without `refs/heads/` or `refs/tags/`, and the object it points at. */
+export interface RefEntry {
+  name: string;
+  sha: string;
+  type: string;
+}
+
+export interface Download {
+  /** The archive as it arrives; errors on it are `source_unreachable`. */
+  body: Readable;
+  /** Content-Length, when the server sent one. */
+  length: number | undefined;
+}
+
+const SILENT = { debug() {}, info() {}, warn() {}, error() {} };
+
+export class GitHubApi {
+  readonly #octokit: Octokit;
+  readonly #options: GitHubApiOptions;
+
+  constructor(options: GitHubApiOptions) {
+    this.#options = options;
+    this.#octokit = new Octokit({
+      baseUrl: options.baseUrl.replace(/\/+$/, ""),
+      userAgent: "isopod",
+      log: SILENT,
+      ...(options.token !== undefined && { auth: options.token }),
+    });
+  }
+
+  get baseUrl(): string {
+    return this.#options.baseUrl;
+  }
+
+  /** Runs one API call under a timeout, retried while GitHub is unreachable; a 404 (or 422, `notFound`) is undefined. */
+  async #call<T>(action: string, fn: (signal: AbortSignal) => Promise<T>, notFound = [404]): Promise<T | undefined> {
+    const { retries, retryDelayMs: delayMs, timeoutMs } = this.#options;
+    try {
+      return await retry(
+        async () => {
+          try {
+            return await fn(AbortSignal.timeout(timeoutMs));
+          } catch (error) {
+            if (notFound.includes(statusOf(error) ?? 0)) return undefined;
+            throw translateGitHubError(error, action, this.#options.baseUrl);
+          }
+        },
+        { retries, delayMs, isTransient: (error) => error instanceof SourceUnreachable },
+      );
+    } catch (error) {
+      if (error instanceof SourceUnreachable && retries > 0) {
+        throw new SourceUnreachable(`${error.message}; gave up after ${retries + 1} attempts`);
+      }
+      throw error;
+    }
+  }
+
+  /** The repository's default branch, or undefined when it does not exist or the token cannot see it. */
+  async repository(owner: string, repo: string): Promise<{ defaultBranch: string } | undefined> {
+    const data = await this.#call(`cannot read repository "${owner}/${repo}"`, async (signal) => {
+      return (await this.#octokit.rest.repos.get({ owner, repo, request: { signal } })).data;
+    });
+    return data && { defaultBranch: data.default_branch };
+  }
+
+  /** Branches (`kind` heads) or tags whose name starts with `prefix`. */
+  async matchingRefs(owner: string, repo: string, kind: "heads" | "tags", prefix: string): Promise<RefEntry[]> {
+    const data = await this.#call(`cannot list ${kind} of "${owner}/${repo}"`, async (signal) => {
+      const ref = `${kind}/${prefix}`;
+      return (await this.#octokit.rest.git.listMatchingRefs({ owner, repo, ref, request: { signal } })).data;
+    });
+    return (data ?? []).map((entry) => ({
+      name: entry.ref.replace(/^refs\/(heads|tags)\//, ""),
+      sha: entry.object.sha,
+      type: entry.object.type,
+    }));
+  }
+
+  /** What an annotated tag object points at. */
+  async tagTarget(owner: string, repo: string, tagSha: string): Promise<{ sha: string; type: string }> {
+    const data = await this.#call(`cannot read tag ${tagSha} of "${owner}/${repo}"`, async (signal) => {
+      return (await this.#octokit.rest.git.getTag({ owner, repo, tag_sha: tagSha, request: { signal } })).data;
+    });
+    if (!data) throw new IsopodError("source_not_found", `tag object ${tagSha} of "${owner}/${repo}" does not exist`);
+    return { sha: data.object.sha, type: data.object.type };
+  }
+
+  /** The full SHA of the commit `ref` names, or undefined (GitHub answers 422 for an unknown SHA). */
+  async commitSha(owner: string, repo: string, ref: string): Promise<string | undefined> {
+    const data = await this.#call(
+      `cannot read commit "${ref}" of "${owner}/${repo}"`,
+      async (signal) => {
+        const response = await this.#octokit.rest.repos.getCommit({
+          owner,
+          repo,
+          ref,
+          mediaType: { format: "sha" },
+          request: { signal },
+        });
+        return response.data as unknown;
+      },
+      [404, 422],
+    );
+    if (data === undefined) return undefined;
+    const sha = String(data).trim();
+    if (!/^[0-9a-f]{40}$/.test(sha)) throw new SourceUnreachable(`GitHub answered ${JSON.stringify(sha.slice(0, 60))} for commit "${ref}"`);
+    return sha;
+  }
+
+  /** Whether `path` at commit `sha` is a folder, a file, or missing. */
+  async pathKind(owner: string, repo: string, path: string, sha: string): Promise<"folder" | "file" | undefined> {
+    const data = await this.#call(`cannot read "${path}" in "${owner}/${repo}"`, async (signal) => {
+      return (await this.#octokit.rest.repos.getContent({ owner, repo, path, ref: sha, request: { signal } })).data;
+    });
+    if (data === undefined) return undefined;
+    return Array.isArray(data) ? "folder" : "file";
+  }
+
+  /** Starts the download of the commit's tarball (GitHub answers with a redirect to its archive server). */
+  async tarball(owner: string, repo: string, sha: string): Promise<Download> {
+    const action = `cannot download "${owner}/${repo}" at ${sha}`;
+    const controller = new AbortController();
+    const { timeoutMs } = this.#options;
+    let timer = setTimeout(() => controller.abort(), timeoutMs);
+    let response;
+    try {
+      response = await this.#octokit.rest.repos.downloadTarballArchive({
+        owner,
+        repo,
+        ref: sha,
+        request: { signal: controller.signal, parseSuccessResponseBody: false },
+      });
+    } catch (error) {
+      clearTimeout(timer);
+      if (statusOf(error) === 404) throw new IsopodError("source_not_found", `${action}: GitHub has no archive for it`);
+      throw translateGitHubError(error, action, this.#options.baseUrl);
+    }
+    const stream = response.data as unknown as ReadableStream<Uint8Array>;
+    const length = Number(response.headers["content-length"]);
+    // Each chunk re-arms the timer: a stalled download is cut off, a long one is not.
+    async function* guarded(): AsyncGenerator<Uint8Array> {
+      try {
+        for await (const chunk of stream) {
+          clearTimeout(timer);
+          yield chunk;
+          timer = setTimeout(() => controller.abort(), timeoutMs);
+        }
+      } catch (error) {
+        const why = controller.signal.aborted ? `no data for ${timeoutMs} ms` : messageOf(error);
+        throw new SourceUnreachable(`${action}: the download was cut off (${why})`);
+      } finally {
+        clearTimeout(timer);
+        controller.abort();
+      }
+    }
+    return { body: Readable.from(guarded(), { objectMode: false }), length: Number.isFinite(length) ? length : undefined };
+  }
+}
