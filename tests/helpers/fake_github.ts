@@ -9,7 +9,8 @@ import path from "node:path";
 import type { TestContext } from "node:test";
 import { tarball, type TarEntry } from "./tar_writer.ts";
 
-export type Tree = { folder: string } | { entries: TarEntry[] };
+/** A commit's files: a folder on disk, hand-made archive entries, or the raw bytes to serve as the archive. */
+export type Tree = { folder: string } | { entries: TarEntry[] } | { raw: Buffer };
 
 interface Tag {
   commit: string;
@@ -181,6 +182,7 @@ export class FakeGitHub {
     if (!repo || !tree || (repo.private && url.searchParams.get("token") !== `ticket-${sha}`)) return notFound(res);
     this.downloads++;
     res.writeHead(200, { "content-type": "application/x-gzip" });
+    if ("raw" in tree) return void res.end(tree.raw);
     const stream = tarball(`${repo.owner}-${repo.name}-${sha!.slice(0, 7)}`, sha!, tree);
     stream.pipe(res);
     await new Promise<void>((resolve) => res.on("close", () => resolve()));
@@ -220,6 +222,7 @@ async function kindOf(tree: Tree, folder: string): Promise<"folder" | "file" | u
     const info = await stat(path.join(tree.folder, folder)).catch(() => undefined);
     return info === undefined ? undefined : info.isDirectory() ? "folder" : "file";
   }
+  if ("raw" in tree) return "folder";
   for (const entry of tree.entries) {
     const entryPath = entry.path.replace(/\/+$/, "");
     if (entryPath === folder) return entry.type === "Directory" ? "folder" : "file";

@@ -1,10 +1,12 @@
 // A host wired to a fake GitHub, and repositories made of package fixtures,
 // so GitHub tests state only the repository layout they are about.
 
-import { mkdir, writeFile } from "node:fs/promises";
+import assert from "node:assert/strict";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { TestContext } from "node:test";
 import type { HostConfig } from "../../runtime/config.ts";
+import { assertNothingInstalled } from "./assertions.ts";
 import { FakeGitHub, useFakeGitHub, type FakeGitHubOptions } from "./fake_github.ts";
 import { writePackage, type PackageFixture } from "./package_fixture.ts";
 import { useHost, type TestHost } from "./use_host.ts";
@@ -41,4 +43,11 @@ export async function writeRepo(
     await writeFile(path.join(dir, file), content);
   }
   return dir;
+}
+
+/** Nothing installed, no package folder, and no staging folder left behind. */
+export async function assertNothingLeft(h: TestHost): Promise<void> {
+  await assertNothingInstalled(h);
+  const staging = await readdir(path.join(h.dataDir, "staging")).catch(() => []);
+  assert.deepEqual(staging, [], `staging folders left behind: ${staging.join(", ")}`);
 }
