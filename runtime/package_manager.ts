@@ -133,7 +133,7 @@ export class PackageManager {
     } catch (error) {
       // What was fetched goes, unless the package was swapped to it before the failure (a restart after reload).
       const installed = name === undefined ? undefined : this.#store.packages.get(name);
-      if (installed?.folder !== settledRoot) await fetched.discard();
+      if (settledRoot === undefined || installed?.folder !== settledRoot) await fetched.discard();
       throw error;
     }
     if (existing) await this.#git.prune(record.name, [record.folder, existing.folder]);
