@@ -243,6 +243,35 @@ describe("POST /v1/packages with a git_url: failures change nothing", () => {
     await assertNothingLeft(h);
   });
 
+  test("a download cut off midway is retried from scratch", async (t) => {
+    const h = await useGitHubHost(t);
+    await monorepo(t, h);
+    h.github.cutDownloads = 1;
+    const added = await add(h, { git_url: "https://github.com/acme/pkgs/tree/main/clock" });
+    assert.equal(added.status, 200, JSON.stringify(added.body));
+    assert.equal(h.github.downloads, 2);
+    assert.deepEqual(await readdir(path.join(h.dataDir, "staging")), []);
+  });
+
+  test("a download cut off at every attempt is 502 source_unreachable", async (t) => {
+    const h = await useGitHubHost(t);
+    await monorepo(t, h);
+    h.github.cutDownloads = 100;
+    assertApiError(await add(h, { git_url: "https://github.com/acme/pkgs/tree/main/clock" }), 502, "source_unreachable", /download was cut off.*gave up after 3 attempts/);
+    assert.equal(h.github.downloads, 3);
+    await assertNothingLeft(h);
+  });
+
+  test("a download that stalls is cut off after the timeout", async (t) => {
+    const h = await useGitHubHost(t, { githubTimeoutMs: 300, githubRetries: 0 });
+    await monorepo(t, h);
+    h.github.stallDownloads = 1;
+    const started = Date.now();
+    assertApiError(await add(h, { git_url: "https://github.com/acme/pkgs/tree/main/clock" }), 502, "source_unreachable", /cut off \(no data for 300 ms\)/);
+    assert.ok(Date.now() - started < 10_000);
+    await assertNothingLeft(h);
+  });
+
   const badUrls: [string, string, RegExp][] = [
     ["not a URL", "github.com/acme/pkgs", /is not a URL/],
     ["another host", "https://gitlab.com/acme/pkgs", /is not on github\.com/],

@@ -8,7 +8,7 @@ import type { ArchiveBounds } from "../config.ts";
 import { IsopodError } from "../errors.ts";
 import type { DataLayout } from "../layout.ts";
 import { GitHubApi, type GitHubApiOptions } from "./github_api.ts";
-import { SourceUnreachable } from "./github_errors.ts";
+import { gaveUp, SourceUnreachable } from "./github_errors.ts";
 import { parseGitHubUrl, webOriginsFor, type GitHubLocation } from "./github_url.ts";
 import { resolveLocation, type ResolvedLocation } from "./ref_resolver.ts";
 import { retry } from "./retry.ts";
@@ -70,19 +70,20 @@ export class GitSource implements Source {
   /** Downloads and extracts the package folder; a cut-off download is retried from scratch. */
   async #download(location: GitHubLocation, resolved: ResolvedLocation): Promise<FetchedSource> {
     const { retries, retryDelayMs: delayMs } = this.#options;
-    const staging = await retry(
-      async () => {
-        const dir = await this.#stagingFolder();
-        try {
-          await this.#extract(location, resolved, dir);
-          return dir;
-        } catch (error) {
-          await rm(dir, { recursive: true, force: true });
-          throw error;
-        }
-      },
-      { retries, delayMs, isTransient: (error) => error instanceof SourceUnreachable },
-    );
+    const attempt = async () => {
+      const dir = await this.#stagingFolder();
+      try {
+        await this.#extract(location, resolved, dir);
+        return dir;
+      } catch (error) {
+        await rm(dir, { recursive: true, force: true });
+        throw error;
+      }
+    };
+    const isTransient = (error: unknown) => error instanceof SourceUnreachable;
+    const staging = await retry(attempt, { retries, delayMs, isTransient }).catch((error: unknown) => {
+      throw gaveUp(error, retries + 1);
+    });
     return this.#fetched(location, resolved, staging);
   }
 

@@ -4,7 +4,7 @@
 import { Octokit } from "@octokit/rest";
 import { Readable } from "node:stream";
 import { IsopodError, messageOf } from "../errors.ts";
-import { SourceUnreachable, statusOf, translateGitHubError } from "./github_errors.ts";
+import { gaveUp, SourceUnreachable, statusOf, translateGitHubError } from "./github_errors.ts";
 import { retry } from "./retry.ts";
 
 export interface GitHubApiOptions {
@@ -70,10 +70,7 @@ export class GitHubApi {
         { retries, delayMs, isTransient: (error) => error instanceof SourceUnreachable },
       );
     } catch (error) {
-      if (error instanceof SourceUnreachable && retries > 0) {
-        throw new SourceUnreachable(`${error.message}; gave up after ${retries + 1} attempts`);
-      }
-      throw error;
+      throw gaveUp(error, retries + 1);
     }
   }
 

@@ -10,6 +10,12 @@ export class SourceUnreachable extends IsopodError {
   }
 }
 
+/** After the last retry: the same error, saying how many attempts were made. */
+export function gaveUp(error: unknown, attempts: number): unknown {
+  if (!(error instanceof SourceUnreachable) || attempts < 2) return error;
+  return new SourceUnreachable(`${error.message}; gave up after ${attempts} attempts`);
+}
+
 /** The shape of Octokit's RequestError, read structurally so no other Octokit package is imported. */
 interface HttpError {
   status: number;

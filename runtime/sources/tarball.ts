@@ -8,7 +8,8 @@ import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { Parser, type ReadEntry } from "tar";
 import type { ArchiveBounds } from "../config.ts";
-import { IsopodError, messageOf } from "../errors.ts";
+import type { IsopodError} from "../errors.ts";
+import { messageOf } from "../errors.ts";
 import { checkShape, invalidArchive, placeEntry, writableType } from "./archive_entry.ts";
 
 export interface ExtractOptions {

@@ -66,6 +66,10 @@ export class FakeGitHub {
   /** Answer this many next API requests with `failStatus`. */
   failNext = 0;
   failStatus = 502;
+  /** Cut this many next downloads off after a few bytes (the socket is destroyed). */
+  cutDownloads = 0;
+  /** Stall this many next downloads after a few bytes (the socket stays open, silent). */
+  stallDownloads = 0;
   readonly #server = createServer((req, res) => void this.#handle(req, res));
 
   constructor(options: FakeGitHubOptions = {}) {
@@ -175,6 +179,20 @@ export class FakeGitHub {
     json(res, 200, [{ type: "file", path: `${folder}/deno.json`, name: "deno.json" }]);
   }
 
+  /** Sends the first chunk of the archive, then cuts the connection or goes silent. */
+  async #misbehave(stream: NodeJS.ReadableStream & { destroy(): void }, res: ServerResponse): Promise<void> {
+    const cut = this.cutDownloads > 0;
+    if (cut) this.cutDownloads--;
+    else this.stallDownloads--;
+    const first = await new Promise<Buffer>((resolve) => stream.once("data", resolve));
+    stream.destroy();
+    res.flushHeaders();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    res.write(first.subarray(0, 64));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (cut) res.destroy();
+  }
+
   async #download(url: URL, res: ServerResponse): Promise<void> {
     const [, , owner, name, , sha] = url.pathname.split("/");
     const repo = this.repos.get(`${owner}/${name}`.toLowerCase());
@@ -184,6 +202,7 @@ export class FakeGitHub {
     res.writeHead(200, { "content-type": "application/x-gzip" });
     if ("raw" in tree) return void res.end(tree.raw);
     const stream = tarball(`${repo.owner}-${repo.name}-${sha!.slice(0, 7)}`, sha!, tree);
+    if (this.cutDownloads > 0 || this.stallDownloads > 0) return this.#misbehave(stream, res);
     stream.pipe(res);
     await new Promise<void>((resolve) => res.on("close", () => resolve()));
     stream.destroy();
