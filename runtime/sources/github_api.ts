@@ -2,8 +2,8 @@
 // calls a git source needs, each with a timeout, bounded retries and errors in the host's terms.
 
 import { Octokit } from "@octokit/rest";
-import { Readable } from "node:stream";
-import { IsopodError, messageOf } from "../errors.ts";
+import { IsopodError } from "../errors.ts";
+import { downloadArchive, type Download } from "./archive_download.ts";
 import { gaveUp, SourceUnreachable, statusOf, translateGitHubError } from "./github_errors.ts";
 import { retry } from "./retry.ts";
 
@@ -25,13 +25,6 @@ export interface RefEntry {
   name: string;
   sha: string;
   type: string;
-}
-
-export interface Download {
-  /** The archive as it arrives; errors on it are `source_unreachable`. */
-  body: Readable;
-  /** Content-Length, when the server sent one. */
-  length: number | undefined;
 }
 
 const SILENT = { debug() {}, info() {}, warn() {}, error() {} };
@@ -135,43 +128,29 @@ export class GitHubApi {
     return Array.isArray(data) ? "folder" : "file";
   }
 
-  /** Starts the download of the commit's tarball (GitHub answers with a redirect to its archive server). */
+  /**
+   * Starts the download of the commit's tarball. GitHub answers the API call with a redirect to its
+   * archive server; that URL carries its own short-lived ticket, so the token is never sent there.
+   */
   async tarball(owner: string, repo: string, sha: string): Promise<Download> {
     const action = `cannot download "${owner}/${repo}" at ${sha}`;
-    const controller = new AbortController();
     const { timeoutMs } = this.#options;
-    let timer = setTimeout(() => controller.abort(), timeoutMs);
     let response;
     try {
       response = await this.#octokit.rest.repos.downloadTarballArchive({
         owner,
         repo,
         ref: sha,
-        request: { signal: controller.signal, parseSuccessResponseBody: false },
+        request: { signal: AbortSignal.timeout(timeoutMs), redirect: "manual", parseSuccessResponseBody: false },
       });
     } catch (error) {
-      clearTimeout(timer);
       if (statusOf(error) === 404) throw new IsopodError("source_not_found", `${action}: GitHub has no archive for it`);
       throw translateGitHubError(error, action, this.#options.baseUrl);
     }
-    const stream = response.data as unknown as ReadableStream<Uint8Array>;
-    const length = Number(response.headers["content-length"]);
-    // Each chunk re-arms the timer: a stalled download is cut off, a long one is not.
-    async function* guarded(): AsyncGenerator<Uint8Array> {
-      try {
-        for await (const chunk of stream) {
-          clearTimeout(timer);
-          yield chunk;
-          timer = setTimeout(() => controller.abort(), timeoutMs);
-        }
-      } catch (error) {
-        const why = controller.signal.aborted ? `no data for ${timeoutMs} ms` : messageOf(error);
-        throw new SourceUnreachable(`${action}: the download was cut off (${why})`);
-      } finally {
-        clearTimeout(timer);
-        controller.abort();
-      }
-    }
-    return { body: Readable.from(guarded(), { objectMode: false }), length: Number.isFinite(length) ? length : undefined };
+    // The redirect is what we follow; the API's own (empty) body is dropped.
+    await (response.data as unknown as ReadableStream | null)?.cancel().catch(() => undefined);
+    const location = response.headers.location;
+    if (location === undefined) throw new SourceUnreachable(`${action}: GitHub answered ${response.status} without a redirect to the archive`);
+    return downloadArchive(new URL(location, this.#options.baseUrl).href, { timeoutMs, action });
   }
 }

@@ -1,0 +1,14 @@
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import os from "node:os";
+import path from "node:path";
+import { FakeGitHub } from "../tests/helpers/fake_github.ts";
+const MB = 1024 * 1024;
+const work = await mkdtemp(path.join(os.tmpdir(), "dbg-"));
+await mkdir(path.join(work, "pkg"), { recursive: true });
+await writeFile(path.join(work, "pkg", "deno.json"), "{}");
+await mkdir(path.join(work, "assets"));
+for (let i = 0; i < Number(process.argv[2] ?? 60); i++) await writeFile(path.join(work, "assets", `b${i}`), randomBytes(MB));
+const gh = new FakeGitHub(); await gh.listen();
+gh.repo("a/b").commit({ folder: work }, "main");
+console.log(gh.url);
