@@ -27,6 +27,9 @@ describe("parseGitHubUrl", () => {
     assert.equal(a.url, "https://github.com/a/b/tree/main/x");
     assert.equal(b.url, a.url);
     assert.equal(c.url, a.url);
+    const upper = parseGitHubUrl("https://github.com/Acme/PKGS/tree/Main/X");
+    assert.equal(upper.url, "https://github.com/acme/pkgs/tree/Main/X", "owner and repository are case-insensitive, refs and paths are not");
+    assert.equal(upper.owner, "Acme");
   });
 
   test("accepts the web origin of a GitHub Enterprise API, and github.com", () => {

@@ -79,7 +79,8 @@ export function parseGitHubUrl(input: string, origins: readonly string[] = webOr
     refuse(input, marker === "tree" ? "has no REF after /tree/" : `points at /${marker}/, not at a tree`);
   }
   const decoded = tree.map((segment) => decodeSegment(input, segment));
-  const base = `${url.origin}/${owner}/${repo}`;
+  // Owner and repository names are case-insensitive on GitHub; refs and paths are not.
+  const base = `${url.origin}/${owner.toLowerCase()}/${repo.toLowerCase()}`;
   const canonical = decoded.length === 0 ? base : `${base}/tree/${decoded.map(encodeURIComponent).join("/")}`;
   return { owner, repo, tree: decoded, url: canonical };
 }
