@@ -115,25 +115,25 @@ async function stopAll(name: string, dependents: string[], host: UpgradeHost): P
   if (host.isRunning(name)) await host.stop(name);
 }
 
-/** Puts the previous version back and starts what ran before; true when all of it runs again. */
+/** Puts the previous version back and starts what ran before (each on its own); true when all of it runs again. */
 async function rollBack(old: PackageRecord, wasRunning: boolean, dependents: string[], host: UpgradeHost): Promise<boolean> {
-  await stopAll(old.name, dependents, host);
+  const attempt = (work: () => Promise<void>) => work().then(() => true, () => false);
+  let ok = await attempt(() => stopAll(old.name, dependents, host));
   host.store.packages.replace({ ...old, state: "installed", error: null, updatedAt: Date.now() });
-  try {
-    await startAll(old.name, wasRunning, dependents, host);
-    return true;
-  } catch {
-    return false;
+  if (wasRunning) ok = (await attempt(() => host.start(old.name))) && ok;
+  for (const dependent of [...dependents].reverse()) {
+    ok = (await attempt(() => host.lock(dependent, () => host.start(dependent)))) && ok;
   }
+  return ok;
 }
 
 async function swap(old: PackageRecord, next: PackageRecord, fetched: FetchedSource, host: UpgradeHost): Promise<UpgradeResult> {
   const wasRunning = host.isRunning(old.name);
   const dependents = dependentsInStopOrder(old.name, host.store).filter((name) => host.isRunning(name));
-  await stopAll(old.name, dependents, host);
-  host.store.packages.setState(old.name, "upgrading");
-  host.store.packages.replace(next);
   try {
+    await stopAll(old.name, dependents, host);
+    host.store.packages.setState(old.name, "upgrading");
+    host.store.packages.replace(next);
     await startAll(old.name, wasRunning, dependents, host);
   } catch (error) {
     const rolledBack = await rollBack(old, wasRunning, dependents, host);

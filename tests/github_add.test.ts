@@ -64,6 +64,20 @@ describe("POST /v1/packages with a git_url: URL forms and refs", () => {
     assert.deepEqual(await readdir(path.join(h.dataDir, "staging")), []);
   });
 
+  test("the ThreeBot phonebook URL adds the folder deep inside the repository", async (t) => {
+    const h = await useGitHubHost(t);
+    const repo = h.github.repo("threefoldtech/jumpscaleX_threebot");
+    repo.defaultBranch = "master";
+    const folder = await writeRepo(t, { "ThreeBotPackages/threefold/phonebook": { name: "@threefold/phonebook" } }, { "README.md": "jsx" });
+    repo.commit({ folder }, "master");
+    const url = "https://github.com/threefoldtech/jumpscaleX_threebot/tree/master/ThreeBotPackages/threefold/phonebook";
+    const added = await add(h, { git_url: url });
+    assert.equal(added.status, 200, JSON.stringify(added.body));
+    assert.equal(added.body.name, "@threefold/phonebook");
+    assert.equal(added.body.source.url, url.replace("jumpscaleX", "jumpscalex"));
+    assert.equal(added.body.source.path, "ThreeBotPackages/threefold/phonebook");
+  });
+
   test("a branch with slashes is split from the path by the longest ref that exists", async (t) => {
     const h = await useGitHubHost(t);
     const repo = h.github.repo("acme/pkgs");
