@@ -17,7 +17,7 @@ import { PackageRunner } from "./package_runner.ts";
 import { resolvePathSource } from "./path_source.ts";
 import { installSourcedDependencies, type AddContext } from "./source_dependencies.ts";
 import { FolderSource, GitSource, type Source } from "./sources/index.ts";
-import { upgradePackage, type UpgradeHost, type UpgradeResult } from "./upgrade.ts";
+import { dependentsInStopOrder, upgradePackage, type UpgradeHost, type UpgradeResult } from "./upgrade.ts";
 
 export interface AddRequest extends AddOptions {
   path?: string;
@@ -154,12 +154,18 @@ export class PackageManager {
       store: this.#store,
       bundler: this.#bundler,
       sourceOf: (record): Source => (record.source.kind === "git" ? this.#git : this.#folders),
-      lock: (name, fn) => this.#locks.run(name, fn),
+      exclusive: (name, fn) => this.#lockEach([name, ...dependentsInStopOrder(name, this.#store)], fn),
       isRunning: (name) => this.#runner.isRunning(name),
       stop: async (name) => void (await this.#stopLocked(name, this.get(name).desiredState)),
       start: async (name) => void (await this.#startUnlocked(name)),
       installDependencies: (manifest) => this.#installDependencies(manifest, actor, { chain: [] }),
     };
+  }
+
+  /** Runs `fn` holding the lock of every name, taken one after another (this host's locks are per package). */
+  #lockEach<T>(names: readonly string[], fn: () => Promise<T>): Promise<T> {
+    const [first, ...rest] = names;
+    return first === undefined ? fn() : this.#locks.run(first, () => this.#lockEach(rest, fn));
   }
 
   /** Records the package, runs its `install` hook; on failure nothing stays behind. */

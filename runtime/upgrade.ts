@@ -15,12 +15,12 @@ export interface UpgradeHost {
   store: Store;
   bundler: Bundler;
   sourceOf(record: PackageRecord): Source;
-  /** Runs `fn` holding the lock of `name`. */
-  lock<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** Runs `fn` holding the locks of `name` and of every package that depends on it, directly or not. */
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
   isRunning(name: string): boolean;
-  /** Stops a package whose lock is held, keeping its desired state. */
+  /** Stops a package (its lock is held), keeping its desired state. */
   stop(name: string): Promise<void>;
-  /** Starts a package whose lock is held; throws when it fails to start. */
+  /** Starts a package (its lock is held); throws when it fails to start. */
   start(name: string): Promise<void>;
   /** Adds the missing dependencies that the new manifest declares with a `source`. */
   installDependencies(manifest: Manifest): Promise<void>;
@@ -54,7 +54,7 @@ function upgradeFailed(message: string, cause: unknown, rolledBack: boolean): Is
 }
 
 /** Installed packages that depend on `name`, directly or not, deepest first: the order to stop them in. */
-function dependentsInStopOrder(name: string, store: Store): string[] {
+export function dependentsInStopOrder(name: string, store: Store): string[] {
   const order: string[] = [];
   const seen = new Set([name]);
   const visit = (current: string) => {
@@ -105,12 +105,12 @@ async function prepareNext(old: PackageRecord, fetched: FetchedSource, host: Upg
 /** Starts the package (if it ran) and then its dependents; the first failure is thrown. */
 async function startAll(name: string, wasRunning: boolean, dependents: string[], host: UpgradeHost): Promise<void> {
   if (wasRunning) await host.start(name);
-  for (const dependent of [...dependents].reverse()) await host.lock(dependent, () => host.start(dependent));
+  for (const dependent of [...dependents].reverse()) await host.start(dependent);
 }
 
 async function stopAll(name: string, dependents: string[], host: UpgradeHost): Promise<void> {
   for (const dependent of dependents) {
-    if (host.isRunning(dependent)) await host.lock(dependent, () => host.stop(dependent));
+    if (host.isRunning(dependent)) await host.stop(dependent);
   }
   if (host.isRunning(name)) await host.stop(name);
 }
@@ -122,7 +122,7 @@ async function rollBack(old: PackageRecord, wasRunning: boolean, dependents: str
   host.store.packages.replace({ ...old, state: "installed", error: null, updatedAt: Date.now() });
   if (wasRunning) ok = (await attempt(() => host.start(old.name))) && ok;
   for (const dependent of [...dependents].reverse()) {
-    ok = (await attempt(() => host.lock(dependent, () => host.start(dependent)))) && ok;
+    ok = (await attempt(() => host.start(dependent))) && ok;
   }
   return ok;
 }
@@ -154,7 +154,7 @@ async function swap(old: PackageRecord, next: PackageRecord, fetched: FetchedSou
  * result.status; // "up_to_date" when the branch still points at the recorded commit
  */
 export function upgradePackage(name: string, host: UpgradeHost): Promise<UpgradeResult> {
-  return host.lock(name, async () => {
+  return host.exclusive(name, async () => {
     const old = host.store.packages.get(name);
     if (!old) throw notFound(`package "${name}" is not installed`);
     const fetched = await host.sourceOf(old).refresh(old);
