@@ -26,6 +26,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   integrity_failed: 422,
   not_running: 503,
   limit_exceeded: 503,
+  source_not_found: 404,
   source_unreachable: 502,
   rate_limited: 503,
   not_supported: 501,
@@ -65,5 +66,7 @@ export function errorResponse(c: Context, error: unknown): Response {
   const translated = toIsopodError(error);
   if (translated.code === "internal") console.error("isopod: unexpected error on", c.req.method, c.req.path, error);
   const status = error instanceof HTTPException && error.status === 413 ? 413 : statusOf(translated.code);
+  // A rate-limited source says when to come back, as GitHub itself does.
+  if (typeof translated.details.retryAfter === "number") c.header("Retry-After", String(translated.details.retryAfter));
   return c.json(bodyOf(translated), status);
 }

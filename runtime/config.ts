@@ -16,6 +16,14 @@ export interface HostConfig {
   githubApi: string;
   /** Token for private repositories. `GITHUB_TOKEN`, unset by default. */
   githubToken: string | undefined;
+  /** Retries after GitHub is unreachable or answers 5xx. `ISOPOD_GITHUB_RETRIES`, default 2. */
+  githubRetries: number;
+  /** First backoff delay before a retry; doubled each time. `ISOPOD_GITHUB_RETRY_DELAY_MS`, default 500. */
+  githubRetryDelayMs: number;
+  /** Longest wait for one GitHub answer, or between two chunks of a download. `ISOPOD_GITHUB_TIMEOUT_MS`, default 30000. */
+  githubTimeoutMs: number;
+  /** Bounds on a fetched archive (SPEC section 6). */
+  archive: ArchiveBounds;
   /** Upper bounds the host puts on what a package may request. */
   caps: LimitCaps;
   /** How long an operation waits for another one on the same package. `ISOPOD_LOCK_WAIT_MS`, default 10000. */
@@ -69,6 +77,24 @@ export interface LimitCaps {
   defaultTimeoutMs: number;
 }
 
+/** What a fetched archive may hold; past any bound the whole add fails with 422 `invalid_archive`. */
+export interface ArchiveBounds {
+  /** Compressed bytes downloaded. `ISOPOD_ARCHIVE_MAX_DOWNLOAD_BYTES`, default 100 MiB. */
+  maxDownloadBytes: number;
+  /** The whole archive, decompressed (bounds a gzip bomb). `ISOPOD_ARCHIVE_MAX_EXPANDED_BYTES`, default 1 GiB. */
+  maxExpandedBytes: number;
+  /** Bytes written for the package folder. `ISOPOD_ARCHIVE_MAX_PACKAGE_BYTES`, default 50 MiB. */
+  maxPackageBytes: number;
+  /** Files and folders written for the package. `ISOPOD_ARCHIVE_MAX_FILES`, default 10000. */
+  maxFiles: number;
+  /** Folder depth inside the package. `ISOPOD_ARCHIVE_MAX_DEPTH`, default 32. */
+  maxDepth: number;
+  /** Bytes in one file or folder name. `ISOPOD_ARCHIVE_MAX_NAME_BYTES`, default 255. */
+  maxNameBytes: number;
+  /** Bytes in a path inside the package. `ISOPOD_ARCHIVE_MAX_PATH_BYTES`, default 1024. */
+  maxPathBytes: number;
+}
+
 type Env = Record<string, string | undefined>;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -118,6 +144,18 @@ export function configFromEnv(env: Env = process.env, cwd = process.cwd()): Host
     adminToken: env.ISOPOD_ADMIN_TOKEN || undefined,
     githubApi: env.ISOPOD_GITHUB_API || "https://api.github.com",
     githubToken: env.GITHUB_TOKEN || undefined,
+    githubRetries: intFrom(env, "ISOPOD_GITHUB_RETRIES", 2),
+    githubRetryDelayMs: intFrom(env, "ISOPOD_GITHUB_RETRY_DELAY_MS", 500),
+    githubTimeoutMs: intFrom(env, "ISOPOD_GITHUB_TIMEOUT_MS", 30_000),
+    archive: {
+      maxDownloadBytes: intFrom(env, "ISOPOD_ARCHIVE_MAX_DOWNLOAD_BYTES", 100 * MIB),
+      maxExpandedBytes: intFrom(env, "ISOPOD_ARCHIVE_MAX_EXPANDED_BYTES", 1024 * MIB),
+      maxPackageBytes: intFrom(env, "ISOPOD_ARCHIVE_MAX_PACKAGE_BYTES", 50 * MIB),
+      maxFiles: intFrom(env, "ISOPOD_ARCHIVE_MAX_FILES", 10_000),
+      maxDepth: intFrom(env, "ISOPOD_ARCHIVE_MAX_DEPTH", 32),
+      maxNameBytes: intFrom(env, "ISOPOD_ARCHIVE_MAX_NAME_BYTES", 255),
+      maxPathBytes: intFrom(env, "ISOPOD_ARCHIVE_MAX_PATH_BYTES", 1024),
+    },
     caps: {
       maxMemoryMb: intFrom(env, "ISOPOD_MAX_MEMORY_MB", 512),
       maxTimeoutMs: intFrom(env, "ISOPOD_MAX_TIMEOUT_MS", 60_000),

@@ -21,6 +21,7 @@ export type ErrorCode =
   | "integrity_failed"
   | "not_running"
   | "limit_exceeded"
+  | "source_not_found"
   | "source_unreachable"
   | "rate_limited"
   | "not_supported"
@@ -40,7 +41,7 @@ export class IsopodError extends Error {
 
   /** True when the caller sent something wrong; false when the host itself failed. */
   get isUserError(): boolean {
-    return this.code !== "internal" && this.code !== "source_unreachable";
+    return this.code !== "internal" && this.code !== "source_unreachable" && this.code !== "rate_limited";
   }
 }
 

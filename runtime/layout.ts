@@ -28,6 +28,11 @@ export class DataLayout {
     return path.join(this.root, "cache", "bundles");
   }
 
+  /** Where fetched sources are unpacked before they are moved into place (same file system, so the move is atomic). */
+  get staging(): string {
+    return path.join(this.root, "staging");
+  }
+
   get trash(): string {
     return path.join(this.root, "trash");
   }
@@ -40,5 +45,15 @@ export class DataLayout {
   /** The folder a package sees as `./data`; it survives reloads and upgrades. */
   dataDir(name: string): string {
     return path.join(this.packageDir(name), "data");
+  }
+
+  /** The fetched versions of a git package, one folder each: the current one and the one before it. */
+  versionsDir(name: string): string {
+    return path.join(this.packageDir(name), "versions");
+  }
+
+  /** One fetched version of a git package; `id` is the short commit and a fetch stamp. */
+  versionDir(name: string, id: string): string {
+    return path.join(this.versionsDir(name), id);
   }
 }

@@ -5,7 +5,6 @@
 import type { PackageRecord } from "../db/index.ts";
 import type { Actor } from "./audit.ts";
 import type { BatchReport } from "./batch.ts";
-import { IsopodError } from "./errors.ts";
 import type { AddRequest, PackageManager } from "./package_manager.ts";
 
 export interface LifecycleOperations {
@@ -17,12 +16,6 @@ export interface LifecycleOperations {
   delete(name: string, actor: Actor): Promise<void>;
   get(name: string): PackageRecord;
   list(): PackageRecord[];
-}
-
-/** An operation this host does not have yet: a clear 501, never a silent no-op. */
-function notSupportedYet(operation: string): (name: string) => Promise<never> {
-  return (name) =>
-    Promise.reject(new IsopodError("not_supported", `cannot ${operation} "${name}": ${operation} is not supported by this host yet`));
 }
 
 /** One package's operation as a batch of one: its error is thrown, else the package is returned. */
@@ -42,8 +35,7 @@ export function operationsOf(packages: PackageManager): LifecycleOperations {
     start: single(packages, (names, actor) => packages.start(names, actor)),
     stop: single(packages, (names, actor) => packages.stop(names, actor)),
     reload: single(packages, (names, actor) => packages.reload(names, actor)),
-    // At merge: (name, actor) => packages.upgrade(name, actor)
-    upgrade: notSupportedYet("upgrade"),
+    upgrade: async (name, actor) => (await packages.upgrade(name, actor)).record,
     delete: async (name, actor) => (await packages.delete(name, actor)).outcome(name),
     get: (name) => packages.get(name),
     list: () => packages.list(),

@@ -8,7 +8,7 @@ import { BatchReport, dependentsFirst, startInOrder, type PackageFacts } from ".
 import { Bundler } from "./bundler.ts";
 import type { HostConfig } from "./config.ts";
 import { DependencyGraph } from "./dependency_graph.ts";
-import { IsopodError, notFound } from "./errors.ts";
+import { invalidPackage, IsopodError, notFound } from "./errors.ts";
 import { checkDependencies, preparePackage, type AddOptions, type PreparedPackage } from "./installer.ts";
 import type { DataLayout } from "./layout.ts";
 import { LifecycleSteps, type PackageLog } from "./lifecycle_steps.ts";
@@ -16,6 +16,9 @@ import { PackageLocks } from "./package_locks.ts";
 import { PackageRunner } from "./package_runner.ts";
 import { resolvePathSource } from "./path_source.ts";
 import { admitReplacements, replacementOf, reread } from "./replacement.ts";
+import { installSourcedDependencies, type AddContext } from "./source_dependencies.ts";
+import { FolderSource, GitSource, type Source } from "./sources/index.ts";
+import { upgradePackage, type UpgradeHost, type UpgradeResult } from "./upgrade.ts";
 
 export interface AddRequest extends AddOptions {
   path?: string;
@@ -36,6 +39,8 @@ export class PackageManager {
   readonly #locks: PackageLocks;
   readonly #audit: Audit;
   readonly #steps: LifecycleSteps;
+  readonly #git: GitSource;
+  readonly #folders = new FolderSource();
 
   /** `log` writes the host's own lines about a package (a failed stop hook); by default straight to the store. */
   constructor(store: Store, sandbox: Sandbox, layout: DataLayout, config: HostConfig, log?: PackageLog) {
@@ -47,6 +52,14 @@ export class PackageManager {
     this.#steps = new LifecycleSteps(store, this.#runner, this.#bundler, {
       layout,
       log: log ?? ((name, level, message) => void store.logs.append(name, level, message)),
+    });
+    this.#git = new GitSource(layout, {
+      baseUrl: config.githubApi,
+      token: config.githubToken,
+      retries: config.githubRetries,
+      retryDelayMs: config.githubRetryDelayMs,
+      timeoutMs: config.githubTimeoutMs,
+      bounds: config.archive,
     });
     this.#runner.onExit((name, reason, message) => {
       if (this.#store.packages.get(name)?.state !== "running") return;
@@ -69,12 +82,10 @@ export class PackageManager {
   }
 
   /** Adds a package; already there by name and source without `reload`: returns it untouched. */
-  add(request: AddRequest, actor: Actor): Promise<PackageRecord> {
+  add(request: AddRequest, actor: Actor, context: AddContext = { chain: [] }): Promise<PackageRecord> {
     const params = { path: request.path, gitUrl: request.gitUrl, reload: request.reload, start: request.start };
     return this.#audit.record(actor, "add", null, params, async () => {
-      if (request.gitUrl !== undefined) {
-        throw new IsopodError("not_supported", "adding from a git_url is not supported by this host yet; use a path");
-      }
+      if (request.gitUrl !== undefined) return this.#addFromGit({ ...request, gitUrl: request.gitUrl }, actor, context);
       if (request.path === undefined) throw new IsopodError("bad_request", "give either git_url or path");
       const { root, source } = await resolvePathSource(request.path);
       const same = this.list().find((record) => record.source.kind === "path" && record.source.path === root);
@@ -87,12 +98,81 @@ export class PackageManager {
           `cannot add "${prepared.manifest.name}" from ${root}: that name is installed from ${existing.source.path ?? existing.source.url}; delete it first`,
         );
       }
+      await this.#installDependencies(prepared.manifest, actor, context);
       checkDependencies(prepared.manifest, this.#store);
       const record = existing
         ? await this.#replaceOne(prepared, request, actor)
         : await this.#install(prepared, request);
       return request.start || (!existing && prepared.manifest.autostart) ? this.#startOne(record.name, actor) : record;
     });
+  }
+
+  /** Adds from a GitHub URL; already there (same URL) without `reload`: nothing is fetched. */
+  async #addFromGit(request: AddRequest & { gitUrl: string }, actor: Actor, context: AddContext): Promise<PackageRecord> {
+    const url = this.#git.parse(request.gitUrl).url;
+    const same = this.list().find((record) => record.source.kind === "git" && record.source.url === url);
+    if (same && !request.reload) return request.start ? this.#startOne(same.name, actor) : same;
+    const fetched = await this.#git.fetch(url);
+    let record: PackageRecord;
+    let existing: PackageRecord | undefined;
+    let name: string | undefined;
+    let settledRoot: string | undefined;
+    let autostart = false;
+    try {
+      const prepared = await preparePackage(fetched.root, fetched.source, request.grant, this.#bundler);
+      ({ name, autostart } = prepared.manifest);
+      if (context.expectedName !== undefined && name !== context.expectedName) {
+        throw invalidPackage(`${url} holds package "${name}", not "${context.expectedName}"`);
+      }
+      existing = this.#store.packages.get(name);
+      if (existing && existing.source.url !== url) {
+        throw new IsopodError(
+          "name_taken",
+          `cannot add "${name}" from ${url}: that name is installed from ${existing.source.url ?? existing.source.path}; delete it first`,
+        );
+      }
+      await this.#installDependencies(prepared.manifest, actor, context);
+      checkDependencies(prepared.manifest, this.#store);
+      settledRoot = await fetched.settle(name);
+      const settled = { ...prepared, root: settledRoot };
+      record = existing ? await this.#replaceOne(settled, request, actor) : await this.#install(settled, request);
+    } catch (error) {
+      // What was fetched goes, unless the package was swapped to it before the failure (a restart after reload).
+      const installed = name === undefined ? undefined : this.#store.packages.get(name);
+      if (settledRoot === undefined || installed?.folder !== settledRoot) await fetched.discard();
+      throw error;
+    }
+    if (existing) await this.#git.prune(record.name, [record.folder, existing.folder]);
+    return request.start || (!existing && autostart) ? this.#startOne(record.name, actor) : record;
+  }
+
+  #installDependencies(manifest: PreparedPackage["manifest"], actor: Actor, context: AddContext): Promise<void> {
+    return installSourcedDependencies(manifest, this.#store, context, (url, next) => this.add({ gitUrl: url }, actor, next));
+  }
+
+  /** Upgrades a package from its source: unchanged, nothing happens; a new version that fails is rolled back. */
+  upgrade(name: string, actor: Actor): Promise<UpgradeResult> {
+    return this.#audit.record(actor, "upgrade", name, {}, () => upgradePackage(name, this.#upgradeHost(actor)));
+  }
+
+  /** Upgrades each package in turn, each rolled back on its own failure; one result per name. */
+  upgradeAll(names: readonly string[], actor: Actor): Promise<BatchReport> {
+    return this.#batch("upgrade", names, actor, {}, async (report) => {
+      for (const name of names) await report.step(name, () => upgradePackage(name, this.#upgradeHost(actor)));
+    });
+  }
+
+  #upgradeHost(actor: Actor): UpgradeHost {
+    return {
+      store: this.#store,
+      bundler: this.#bundler,
+      sourceOf: (record): Source => (record.source.kind === "git" ? this.#git : this.#folders),
+      exclusive: (name, fn) => this.#locks.runScoped(() => this.#graph().withDependents([name]), fn),
+      isRunning: (name) => this.#steps.isRunning(name),
+      stop: async (name) => void (await this.#steps.stop(name)),
+      start: async (name) => void (await this.#steps.start(name)),
+      installDependencies: (manifest) => this.#installDependencies(manifest, actor, { chain: [] }),
+    };
   }
 
   /** Records the package and runs its `install` hook, holding its dependencies in place meanwhile. */

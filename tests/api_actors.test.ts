@@ -51,15 +51,13 @@ for (const format of FORMATS) {
       assert.equal(reloaded.body.version, "1.1.0");
     });
 
-    test("package_upgrade answers 501 until this host can upgrade", async (t) => {
+    test("package_upgrade of an unchanged package returns it untouched", async (t) => {
       const h = await useHost(t, { format });
-      await h.json("POST", `${ACTOR}/package_add`, { body: { path: HELLO } });
-      assertApiError(
-        await h.json("POST", `${ACTOR}/package_upgrade`, { body: { name: "@isopod/hello" } }),
-        501,
-        "not_supported",
-        /cannot upgrade "@isopod\/hello": upgrade is not supported by this host yet/,
-      );
+      const added = await h.json("POST", `${ACTOR}/package_add`, { body: { path: HELLO } });
+      const upgraded = await h.json("POST", `${ACTOR}/package_upgrade`, { body: { name: "@isopod/hello" } });
+      assert.equal(upgraded.status, 200, JSON.stringify(upgraded.body));
+      assert.equal(upgraded.body.name, "@isopod/hello");
+      assert.equal(upgraded.body.integrity, added.body.integrity);
     });
 
     describe("refuses bad input and changes nothing", () => {

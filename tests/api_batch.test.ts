@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { BATCH_OPERATIONS, MAX_BATCH_NAMES } from "../api/routes/batch.ts";
 import { assertApiError } from "./helpers/assertions.ts";
-import { addGraph, hookEvents, runningNames } from "./helpers/dependency_fixture.ts";
+import { addGraph, editManifest, hookEvents, runningNames } from "./helpers/dependency_fixture.ts";
 import { useHost, type TestHost } from "./helpers/use_host.ts";
 
 /** Asserts that a refused request left packages, hooks and the audit log as they were. */
@@ -20,8 +20,23 @@ async function assertUnchanged(h: TestHost, action: () => Promise<void>): Promis
 }
 
 describe("POST /v1/batch/{operation}", () => {
-  test("offers start, stop and reload", () => {
-    assert.deepEqual(Object.keys(BATCH_OPERATIONS), ["start", "stop", "reload"]);
+  test("offers start, stop, reload and upgrade", () => {
+    assert.deepEqual(Object.keys(BATCH_OPERATIONS), ["start", "stop", "reload", "upgrade"]);
+  });
+
+  test("upgrade takes each package from its source: a changed one is swapped and restarted, an unchanged one left alone", async (t) => {
+    const h = await useHost(t);
+    const roots = await addGraph(t, h, { base: {}, app: { deps: { base: "^1.0.0" } } });
+    await h.json("POST", "/v1/batch/start", { body: { names: ["app"] } });
+    const before = (await h.json("GET", "/v1/packages/base")).body.integrity;
+    await editManifest(roots.base!, (manifest) => (manifest.version = "1.1.0"));
+    const upgraded = await h.json("POST", "/v1/batch/upgrade", { body: { names: ["base", "app"] } });
+    assert.equal(upgraded.status, 200, JSON.stringify(upgraded.body));
+    assert.deepEqual(upgraded.body.results.map((r: any) => [r.name, r.ok, r.state]), [["base", true, "running"], ["app", true, "running"]]);
+    const base = (await h.json("GET", "/v1/packages/base")).body;
+    assert.equal(base.version, "1.1.0");
+    assert.notEqual(base.integrity, before);
+    assert.deepEqual(await runningNames(h), ["app", "base"]);
   });
 
   test("bad bodies are 400 and change nothing", async (t) => {

@@ -83,7 +83,8 @@ describe("isopod CLI: packages", () => {
     assert.equal(removed.stdout.trim(), "deleted @isopod/hello");
     await assertNothingInstalled(c.h);
     const ops = c.h.host.store.operations.list({}).map((op) => `${op.actor} ${op.operation}`);
-    assert.deepEqual(ops.reverse(), ["env-admin add", "env-admin stop", "env-admin start", "env-admin delete"]);
+    // `add --start` starts inside the add, so its start entry is written before the add's own.
+    assert.deepEqual(ops.reverse(), ["env-admin start", "env-admin add", "env-admin stop", "env-admin start", "env-admin delete"]);
   });
 
   test("add grants like Deno: --allow-net=hosts, bare --allow-env, --allow-read, --allow-write, and -P", async (t) => {

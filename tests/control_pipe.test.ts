@@ -100,13 +100,15 @@ describe("the control pipe", () => {
     assert.equal(entry!.error!.code, "not_found");
   });
 
-  test("reload and update answer that this host does not support them yet", async (t) => {
+  test("reload and update re-read a package from its source and keep it running", async (t) => {
     const p = await usePipeHost(t);
     await addFixture(t, p.h, "beta");
-    await p.write("reload beta\nupdate beta\n");
-    await p.logged(/reload "beta": failed \(not_supported\): cannot reload "beta": reload is not supported by this host yet/);
-    await p.logged(/update "beta": failed \(not_supported\): cannot upgrade "beta"/);
-    assert.equal(await stateOf(p.h, "beta"), "installed");
+    await p.write("load beta\nreload beta\nupdate beta\n");
+    await p.logged(/^reload "beta": ok, running$/);
+    await p.logged(/^update "beta": ok, running$/);
+    assert.equal(await stateOf(p.h, "beta"), "running");
+    const ops = p.h.host.store.operations.list({}).map((op) => op.operation);
+    assert.ok(ops.includes("pipe.reload") && ops.includes("pipe.update"), ops.join(", "));
   });
 
   test("stat and list report on the host, in Liota's short and long words", async (t) => {

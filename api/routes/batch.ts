@@ -23,6 +23,7 @@ export const BATCH_OPERATIONS: Readonly<Record<string, BatchOperation>> = {
   start: (host, names, actor) => host.packages.start(names, actor),
   stop: (host, names, actor) => host.packages.stop(names, actor),
   reload: (host, names, actor) => host.packages.reload(names, actor),
+  upgrade: (host, names, actor) => host.packages.upgradeAll(names, actor),
 };
 
 /** Most names one batch may carry. */

@@ -1,4 +1,4 @@
-// /v1/packages: add, list, read, start, stop, reload and delete packages
+// /v1/packages: add, list, read, start, stop, reload, upgrade and delete packages
 // (one at a time; /v1/batch takes several).
 
 import { Hono, type Context } from "hono";
@@ -74,6 +74,11 @@ export function packageRoutes(host: Host): Hono<AuthEnv> {
   app.post(`/${NAME_PARAM}/start`, single((names, actor) => host.packages.start(names, actor)));
   app.post(`/${NAME_PARAM}/stop`, single((names, actor) => host.packages.stop(names, actor)));
   app.post(`/${NAME_PARAM}/reload`, single((names, actor) => host.packages.reload(names, actor)));
+
+  app.post(`/${NAME_PARAM}/upgrade`, async (c) => {
+    const result = await host.packages.upgrade(packageNameFrom(c.req.param("name")), actorOf(c));
+    return c.json({ ...viewOf(result.record), upgrade: { status: result.status, from: result.from, to: result.to } });
+  });
 
   app.delete(`/${NAME_PARAM}`, async (c) => {
     const name = packageNameFrom(c.req.param("name"));
