@@ -4,12 +4,11 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { Host } from "../../runtime/host.ts";
-import type { AddRequest } from "../../runtime/package_manager.ts";
 import { viewOf } from "../../runtime/package_view.ts";
 import { isPackageName } from "../../runtime/names.ts";
 import { requireAdmin, type AuthEnv } from "../auth.ts";
 import { readBody } from "../body.ts";
-import { addRequestSchema } from "./packages.ts";
+import { addRequestOf, addRequestSchema } from "./packages.ts";
 
 /** `package_add` takes what POST /v1/packages takes; the actor's own names are git_url, path and reload. */
 export const packageAddSchema = addRequestSchema;
@@ -19,20 +18,6 @@ export const packageNameSchema = z.strictObject({
 });
 
 export const packagesListSchema = z.strictObject({});
-
-type AddBody = z.infer<typeof addRequestSchema>;
-
-function addRequestOf(body: AddBody): AddRequest {
-  return {
-    ...(body.path !== undefined && { path: body.path }),
-    ...(body.git_url !== undefined && { gitUrl: body.git_url }),
-    ...(body.reload !== undefined && { reload: body.reload }),
-    ...(body.start !== undefined && { start: body.start }),
-    ...(body.grant !== undefined && { grant: body.grant }),
-    ...(body.env !== undefined && { env: body.env }),
-    ...(body.config !== undefined && { config: body.config }),
-  };
-}
 
 export function actorRoutes(host: Host): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();

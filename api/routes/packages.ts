@@ -8,6 +8,7 @@ import type { BatchReport } from "../../runtime/batch.ts";
 import { badRequest } from "../../runtime/errors.ts";
 import { viewOf } from "../../runtime/package_view.ts";
 import type { Host } from "../../runtime/host.ts";
+import type { AddRequest } from "../../runtime/package_manager.ts";
 import type { AuthEnv } from "../auth.ts";
 import { readBody } from "../body.ts";
 import { NAME_PARAM, packageNameFrom } from "../package_name.ts";
@@ -39,6 +40,19 @@ function cascadeFrom(value: string | undefined): boolean {
   throw badRequest(`query parameter "cascade" must be true or false, not ${JSON.stringify(value)}`);
 }
 
+/** The manager's add request from the API's body (snake_case on the wire, absent fields left out). */
+export function addRequestOf(body: z.infer<typeof addRequestSchema>): AddRequest {
+  return {
+    ...(body.path !== undefined && { path: body.path }),
+    ...(body.git_url !== undefined && { gitUrl: body.git_url }),
+    ...(body.reload !== undefined && { reload: body.reload }),
+    ...(body.start !== undefined && { start: body.start }),
+    ...(body.grant !== undefined && { grant: body.grant }),
+    ...(body.env !== undefined && { env: body.env }),
+    ...(body.config !== undefined && { config: body.config }),
+  };
+}
+
 export function packageRoutes(host: Host): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
   const actorOf = (c: { get(key: "principal"): { name: string } }) => ({ name: c.get("principal").name });
@@ -47,18 +61,7 @@ export function packageRoutes(host: Host): Hono<AuthEnv> {
 
   app.post("/", async (c) => {
     const body = await readBody(c, addRequestSchema);
-    const record = await host.packages.add(
-      {
-        ...(body.path !== undefined && { path: body.path }),
-        ...(body.git_url !== undefined && { gitUrl: body.git_url }),
-        ...(body.reload !== undefined && { reload: body.reload }),
-        ...(body.start !== undefined && { start: body.start }),
-        ...(body.grant !== undefined && { grant: body.grant }),
-        ...(body.env !== undefined && { env: body.env }),
-        ...(body.config !== undefined && { config: body.config }),
-      },
-      actorOf(c),
-    );
+    const record = await host.packages.add(addRequestOf(body), actorOf(c));
     return c.json(viewOf(record));
   });
 
