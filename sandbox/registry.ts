@@ -184,7 +184,7 @@ export class Registry {
     try {
       return this.#find(member, pkg, name);
     } catch (error) {
-      if (error instanceof Refusal && typeof pkg === "string" && typeof name === "string") this.#calls.refused(`${pkg}/${name}`, error.error);
+      if (error instanceof Refusal && typeof pkg === "string" && typeof name === "string") this.#calls.refused(`${pkg}/${name}`, error.error, false);
       throw error;
     }
   }

@@ -98,9 +98,13 @@ export class RegistryCalls {
     this.#finish(call, outcome);
   }
 
-  /** Refuses a call that never reached a provider: counted for the resource if it is known. */
-  refused(resource: string | undefined, error: RegistryErrorMessage): RegistryOutcome {
-    if (resource !== undefined && this.#stats.has(resource)) this.#stats.record(resource, 0, "error");
+  /**
+   * Refuses a call that never reached a provider, counting it for the
+   * resource; one that is not provided now (`provided: false`) only if it has
+   * counters already, so that calls to made-up names cannot grow them.
+   */
+  refused(resource: string, error: RegistryErrorMessage, provided = true): RegistryOutcome {
+    if (provided || this.#stats.has(resource)) this.#stats.record(resource, 0, "error");
     return { ok: false, error };
   }
 

@@ -85,11 +85,11 @@ export function measureClone(value: unknown, bounds: CloneBounds): number {
   };
   while (stack.length > 0) {
     const [item, nesting] = stack.pop()!;
+    if (typeof item === "object" && item !== null && isShared(item)) {
+      throw new CloneBoundError("shared_memory", "a SharedArrayBuffer would be shared, not copied");
+    }
     const leaf = leafBytes(item);
     if (leaf !== undefined) {
-      if (typeof item === "object" && item !== null && isShared(item)) {
-        throw new CloneBoundError("shared_memory", "a SharedArrayBuffer would be shared, not copied");
-      }
       add(leaf);
       continue;
     }
