@@ -100,10 +100,12 @@ export class PackageIsolate implements RegistryPeer {
       callback((value: unknown) => value, "sync"),
       callback((op: unknown, args: unknown) => this.#ops.callSync(op, args), "sync"),
       callback((id: unknown, op: unknown, args: unknown) => this.#startCall(id, op, args), "ignored"),
-      // Sync, so that a call the host cannot take (arguments that do not clone) fails at once in the caller.
+      // Registry calls are sync, so that each is taken or refused at once (isolated-vm drops the arguments of an
+      // ignored callback that the host cannot deserialize, without a word); answers need not be: a call whose
+      // answer is lost times out. See docs/decisions.md, "The registry".
       callback((op: unknown, args: unknown) => this.#registry.sync(op, args), "sync"),
       callback((...call: unknown[]) => this.#registry.call(call[0], call[1], call[2], call[3], call[4], call[5]), "sync"),
-      callback((id: unknown, outcome: unknown) => this.#registry.answer(id, outcome), "sync"),
+      callback((id: unknown, outcome: unknown) => this.#registry.answer(id, outcome), "ignored"),
     ];
   }
 
@@ -288,7 +290,7 @@ export class PackageIsolate implements RegistryPeer {
    */
   async deliver(kind: "registryServe" | "registryResolve", id: number, payload: unknown): Promise<void> {
     try {
-      await this.#live().apply(undefined, [kind, id, copyOf(payload)], { timeout: this.spec.timeoutMs });
+      await this.#live().apply(undefined, [kind, id, payload], { timeout: this.spec.timeoutMs, arguments: { copy: true } });
     } catch (error) {
       const failure = this.#failed(error);
       if (failure.reason !== "disposed") this.#log("error", `a registry ${kind === "registryServe" ? "call" : "answer"} failed in this package: ${failure.message}`);

@@ -39,14 +39,14 @@ export interface UseAnswer {
   methods: string[];
 }
 
-/** The host functions behind `ctx.registry`, taken off the global object by the bootstrap. All synchronous. */
+/** The host functions behind `ctx.registry`, taken off the global object by the bootstrap. */
 export interface RegistryBridge {
   /** `provide(name, methodNames)` or `use(pkg, name)`. */
   registrySync(op: "provide" | "use", args: unknown[]): HostResult;
   /** Starts call `id`; the answer comes later as a `registryResolve` dispatch. Throws when `args` cannot be cloned. */
   registryCall(id: number, pkg: string, name: string, method: string, args: unknown[], depth: number): HostResult;
   /** The provider's answer to the `registryServe` dispatch `id`. Throws when the value cannot be cloned. */
-  registryReturn(id: number, outcome: RegistryOutcome): HostResult;
+  registryReturn(id: number, outcome: RegistryOutcome): void;
 }
 
 /** Bounds a structured clone must stay within to cross the registry, checked on both sides. */
