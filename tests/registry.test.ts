@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { assertApiError } from "./helpers/assertions.ts";
 import { addModule } from "./helpers/add_module.ts";
-import { useHost, type TestHost } from "./helpers/use_host.ts";
+import { runCli } from "./helpers/run_cli.ts";
+import { ADMIN_TOKEN, useHost, useServer, type TestHost } from "./helpers/use_host.ts";
 import { waitFor } from "./helpers/wait_for.ts";
 import { parseCommand, runCommand } from "../runtime/control_commands.ts";
 import { controlTargetOf } from "../runtime/control_target.ts";
@@ -175,6 +176,23 @@ describe("ctx.registry on a host", () => {
     const h = await registryHost(t);
     const result = await runCommand(controlTargetOf(h.host), parseCommand("list resources"));
     assert.deepEqual(result, { ok: true, lines: ["list res: base/kv, base/log"] });
+  });
+
+  test("`isopod res` shows the resources as a table, and --json gives the API's answer", async (t) => {
+    const h = await registryHost(t);
+    await ask(h, "app", "/base/kv/get");
+    const server = await useServer(t, h);
+    const env = { ISOPOD_URL: server.url, ISOPOD_TOKEN: ADMIN_TOKEN };
+    const run = await runCli(["res"], { env });
+    assert.equal(run.code, 0, run.stderr);
+    const lines = run.stdout.trim().split("\n");
+    assert.match(lines[0]!, /^RESOURCE\s+USERS\s+CALLS\s+ERRORS\s+TIMEOUTS\s+P50 MS\s+P99 MS$/);
+    assert.match(lines[1]!, /^base\/kv\s+app\s+1\s+0\s+0\s+\d+\.\d\d\s+\d+\.\d\d$/);
+    assert.match(lines[2]!, /^base\/log\s+app\s+0\s+0\s+0\s+-\s+-$/);
+    const json = await runCli(["res", "--provider", "base", "--json"], { env });
+    assert.deepEqual(json.json().items.map((item: any) => item.resource), ["base/kv", "base/log"]);
+    const bad = await runCli(["res", "--provider", "Bad Name"], { env });
+    assert.equal(bad.code, 2, bad.stderr);
   });
 
   test("stopping the provider stops its dependents first and withdraws its resources; starting them brings both back", async (t) => {
