@@ -104,7 +104,7 @@ export class RegistryCalls {
    * counters already, so that calls to made-up names cannot grow them.
    */
   refused(resource: string, error: RegistryErrorMessage, provided = true): RegistryOutcome {
-    if (provided || this.#stats.has(resource)) this.#stats.record(resource, 0, "error");
+    if (provided || this.#stats.has(resource)) this.#stats.record(resource, null, "error");
     return { ok: false, error };
   }
 

@@ -23,11 +23,11 @@ class Counters {
   readonly #latencies = new Float64Array(WINDOW);
   #recorded = 0;
 
-  record(ms: number, outcome: "ok" | "error" | "timeout"): void {
+  record(ms: number | null, outcome: "ok" | "error" | "timeout"): void {
     this.calls++;
     if (outcome !== "ok") this.errors++;
     if (outcome === "timeout") this.timeouts++;
-    this.#latencies[this.#recorded++ % WINDOW] = ms;
+    if (ms !== null) this.#latencies[this.#recorded++ % WINDOW] = ms;
   }
 
   figures(): ResourceFigures {
@@ -46,8 +46,8 @@ export class RegistryStats {
     this.#isProvided = isProvided;
   }
 
-  /** Counts one finished call to `resource`, which took `ms`. */
-  record(resource: string, ms: number, outcome: "ok" | "error" | "timeout"): void {
+  /** Counts one finished call to `resource`, which took `ms` (null: refused before it reached the provider, no latency). */
+  record(resource: string, ms: number | null, outcome: "ok" | "error" | "timeout"): void {
     this.#counters(resource).record(ms, outcome);
   }
 
