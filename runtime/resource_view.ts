@@ -26,8 +26,15 @@ export interface ResourceView {
 
 export function resourceViewsOf(infos: readonly ResourceInfo[], records: readonly PackageRecord[]): ResourceView[] {
   const installed = records.filter((record) => record.state !== "deleted");
-  const usersOf = (provider: string) =>
-    installed.filter((record) => Object.hasOwn(record.dependencies, provider)).map((record) => record.name).sort();
+  const users = new Map<string, string[]>();
+  const usersOf = (provider: string): string[] => {
+    let found = users.get(provider);
+    if (found === undefined) {
+      found = installed.filter((record) => Object.hasOwn(record.dependencies, provider)).map((record) => record.name).sort();
+      users.set(provider, found);
+    }
+    return found;
+  };
   return [...infos]
     .sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0))
     .map((info) => ({

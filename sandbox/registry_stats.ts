@@ -22,15 +22,23 @@ class Counters {
   timeouts = 0;
   readonly #latencies = new Float64Array(WINDOW);
   #recorded = 0;
+  /** Percentiles computed since the last call, so that a list of many idle resources sorts nothing. */
+  #cached: ResourceFigures | undefined;
 
   record(ms: number | null, outcome: "ok" | "error" | "timeout"): void {
     this.calls++;
     if (outcome !== "ok") this.errors++;
     if (outcome === "timeout") this.timeouts++;
     if (ms !== null) this.#latencies[this.#recorded++ % WINDOW] = ms;
+    this.#cached = undefined;
   }
 
   figures(): ResourceFigures {
+    this.#cached ??= this.#compute();
+    return this.#cached;
+  }
+
+  #compute(): ResourceFigures {
     const kept = this.#latencies.slice(0, Math.min(this.#recorded, WINDOW)).sort();
     const at = (p: number) => (kept.length === 0 ? null : kept[Math.min(kept.length - 1, Math.floor(p * kept.length))]!);
     return { calls: this.calls, errors: this.errors, timeouts: this.timeouts, p50Ms: at(0.5), p99Ms: at(0.99) };
