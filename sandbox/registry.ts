@@ -6,8 +6,8 @@
 import { isPackageName, isResourceName } from "../runtime/names.ts";
 import { CloneBoundError, measureClone } from "./isolate/clone_size.ts";
 import type { HostResult } from "./isolate/bridge.ts";
-import { REGISTRY_LIMITS, type RegistryErrorMessage, type RegistryOutcome } from "./isolate/registry_wire.ts";
-import { RegistryCalls, registryError, sanitized, type Member, type RegistryPeer } from "./registry_calls.ts";
+import { REGISTRY_LIMITS, type RegistryErrorMessage } from "./isolate/registry_wire.ts";
+import { boundRefusal, RegistryCalls, registryError, sanitized, type Member, type RegistryPeer } from "./registry_calls.ts";
 import { RegistryStats } from "./registry_stats.ts";
 import type { IsolateSpec, ResourceInfo } from "./sandbox.ts";
 
@@ -208,31 +208,18 @@ export class Registry {
       measureClone(args, REGISTRY_LIMITS);
     } catch (error) {
       if (!(error instanceof CloneBoundError)) throw error;
-      const name = error.code === "too_large" ? "RangeError" : "DataCloneError";
-      return refused(registryError(name, error.code === "too_large" ? "too_large" : "data_clone", `the arguments of ${label} cannot cross the registry: ${error.message}`));
+      return refused(boundRefusal(error, `the arguments of ${label}`));
     }
     if (!provider.peer) return refused(registryError("ConnectionRefused", "provider_not_running", `${label}: provider "${provider.packageName}" is not running`));
-    this.#calls.start(member, id as number, provider, { resource: resource.name, method, args: args as unknown[], depth: depth as number });
+    this.#calls.start(member, id as number, provider, { resource: resource.name, method, args: args as unknown[], depth: depth as number, label });
     return OK;
   }
 
   #answer(member: Member, id: unknown, outcomeIn: unknown): HostResult {
     if (!Number.isSafeInteger(id) || outcomeIn === null || typeof outcomeIn !== "object") throw refuse("TypeError", "malformed registry answer");
-    let outcome = outcomeIn as RegistryOutcome;
-    if (outcome.ok === true) {
-      try {
-        measureClone(outcome.value, REGISTRY_LIMITS);
-      } catch (error) {
-        if (!(error instanceof CloneBoundError)) throw error;
-        const name = error.code === "too_large" ? "RangeError" : "DataCloneError";
-        outcome = { ok: false, error: registryError(name, error.code === "too_large" ? "too_large" : "data_clone", `the result cannot cross the registry: ${error.message}`) };
-      }
-    } else if (outcome.ok === false) {
-      outcome = { ok: false, error: sanitized(outcome.error) };
-    } else {
-      throw refuse("TypeError", "malformed registry answer");
-    }
-    this.#calls.answer(member, id as number, outcome);
+    const { ok, value, error } = outcomeIn as { ok?: unknown; value?: unknown; error?: unknown };
+    if (ok !== true && ok !== false) throw refuse("TypeError", "malformed registry answer");
+    this.#calls.answer(member, id as number, ok ? { ok, value } : { ok, error: sanitized(error) });
     return OK;
   }
 }

@@ -4,7 +4,8 @@
 
 import { performance } from "node:perf_hooks";
 import { SandboxFailure } from "./failure.ts";
-import type { RegistryErrorMessage, RegistryOutcome, ServeMessage } from "./isolate/registry_wire.ts";
+import { CloneBoundError, measureClone } from "./isolate/clone_size.ts";
+import { REGISTRY_LIMITS, type RegistryErrorMessage, type RegistryOutcome, type ServeMessage } from "./isolate/registry_wire.ts";
 import type { RegistryStats } from "./registry_stats.ts";
 
 /** How the registry reaches one isolate. */
@@ -49,6 +50,12 @@ export function registryError(name: string, code: NonNullable<RegistryErrorMessa
   return { name, message, code };
 }
 
+/** The refusal of a value that may not cross (`what`: "the arguments of ...", "the result of ..."). */
+export function boundRefusal(error: CloneBoundError, what: string): RegistryErrorMessage {
+  const tooLarge = error.code === "too_large";
+  return registryError(tooLarge ? "RangeError" : "DataCloneError", tooLarge ? "too_large" : "data_clone", `${what} cannot cross the registry: ${error.message}`);
+}
+
 /** Codes a provider's runtime may set itself: its result did not fit. */
 const PROVIDER_CODES = new Set(["too_large", "data_clone"]);
 
@@ -77,7 +84,7 @@ export class RegistryCalls {
   start(caller: Member, callerId: number, provider: Member, serve: ServeMessage): void {
     const id = this.#nextId++;
     const resource = `${provider.packageName}/${serve.resource}`;
-    const label = `"${resource}".${serve.method}()`;
+    const { label } = serve;
     const ms = provider.timeoutMs;
     const timer = setTimeout(() => this.#timedOut(call), ms);
     const call: Call = { id, label, resource, caller, callerId, provider, startedAt: performance.now(), timer };
@@ -91,10 +98,24 @@ export class RegistryCalls {
     });
   }
 
-  /** The provider's answer to call `id` (already checked); a late or unknown one is dropped. */
+  /**
+   * The provider's answer to call `id` (its shape checked, its error
+   * sanitized); a value over the bounds is refused here again, since a getter
+   * may give the host more than it gave the provider's own check. A late or
+   * unknown answer is dropped.
+   */
   answer(provider: Member, id: number, outcome: RegistryOutcome): void {
     const call = provider.serving.get(id);
     if (call === undefined) return;
+    if (outcome.ok) {
+      try {
+        measureClone(outcome.value, REGISTRY_LIMITS);
+      } catch (error) {
+        if (!(error instanceof CloneBoundError)) throw error;
+        this.#finish(call, { ok: false, error: boundRefusal(error, `the result of ${call.label}`) });
+        return;
+      }
+    }
     this.#finish(call, outcome);
   }
 

@@ -122,6 +122,7 @@ export default {
       func: () => () => 1,
       shared: () => new Uint8Array(new SharedArrayBuffer(8)),
       huge: () => "x".repeat(100 * 1024 * 1024),
+      growsOnSecondRead() { let reads = 0; return { get x() { return ++reads === 1 ? "" : "y".repeat(8 * 1024 * 1024); } }; },
       cyclic: () => { const o = { b: 2 }; o.self = o; return o; },
       never: () => new Promise(() => {}),
       throwsNumber() { throw 42; },
@@ -138,7 +139,7 @@ export default {
 };`;
 
 const CALLS_BAD = `{
-  ...Object.fromEntries(["proxy", "getterThrows", "getterLoops", "thenableOfFunction", "func", "shared", "huge", "never",
+  ...Object.fromEntries(["proxy", "getterThrows", "getterLoops", "thenableOfFunction", "func", "shared", "huge", "growsOnSecondRead", "never",
     "throwsNumber", "throwsNull", "throwsString", "throwsProxy", "throwsUnreadable", "throwsOddName", "throwsHuge", "rejectsUndefined", "fine"]
     .map((name) => [name, async (ctx) => (await ctx.registry.use("bad", "bad"))[name]()])),
   cyclic: async (ctx) => { const o = await (await ctx.registry.use("bad", "bad")).cyclic(); return [o.self === o, o.b]; },
@@ -222,13 +223,14 @@ describe("a provider that abuses the registry fails alone", () => {
       await s.load("bad", RETURNS, { memoryMb: 512, timeoutMs: 500 });
       const caller = await s.load("caller", actor(CALLS_BAD), { dependencies: ["bad"] });
       const expected: Record<string, [string, RegExp]> = {
-        proxy: ["DataCloneError", /the result of "bad"\.proxy\(\) cannot be cloned: #<Object> could not be cloned/],
+        proxy: ["DataCloneError", /the result of "bad\/bad"\.proxy\(\) cannot be cloned: #<Object> could not be cloned/],
         getterThrows: ["SyntaxError", /^getter says no$/],
         getterLoops: ["TimedOut", /"bad\/bad"\.getterLoops\(\) did not answer within 500 ms/],
         thenableOfFunction: ["DataCloneError", /could not be cloned/],
         func: ["DataCloneError", /could not be cloned/],
         shared: ["DataCloneError", /a SharedArrayBuffer would be shared, not copied/],
-        huge: ["RangeError", /the result of "bad"\.huge\(\) cannot cross the registry: it is larger than 4194304 bytes/],
+        huge: ["RangeError", /the result of "bad\/bad"\.huge\(\) cannot cross the registry: it is larger than 4194304 bytes/],
+        growsOnSecondRead: ["RangeError", /^the result of "bad\/bad"\.growsOnSecondRead\(\) cannot cross the registry: it is larger than 4194304 bytes$/],
         never: ["TimedOut", /"bad\/bad"\.never\(\) did not answer within 500 ms \(the provider's timeoutMs\)/],
         throwsNumber: ["Error", /^the provider threw a value that is not an Error: 42$/],
         throwsNull: ["Error", /^the provider threw a value that is not an Error: null$/],

@@ -153,7 +153,7 @@ export class RegistryClient {
     const provided = this.#provided.get(call.resource);
     const method = provided?.methods.get(call.method);
     if (!provided || !method) {
-      this.#return(id, failure("NotFound", "method_not_found", `"${call.resource}" has no method "${call.method}"`), call);
+      this.#return(id, failure("NotFound", "method_not_found", `${call.label} is not provided`), call);
       return;
     }
     const outer = this.#depth;
@@ -174,7 +174,7 @@ export class RegistryClient {
   }
 
   #return(id: number, outcome: RegistryOutcome, call: ServeMessage): void {
-    const what = `the result of "${call.resource}".${call.method}()`;
+    const what = `the result of ${call.label}`;
     let answer = outcome;
     if (answer.ok) {
       try {

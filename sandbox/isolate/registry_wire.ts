@@ -32,6 +32,8 @@ export interface ServeMessage {
   method: string;
   args: unknown[];
   depth: number;
+  /** `"<package>/<resource>".method()`, for messages. */
+  label: string;
 }
 
 /** What `use` answers: the resource's method names. */
