@@ -200,7 +200,7 @@ describe("a consumer that abuses the registry fails alone", () => {
 
   test("a consumer with thousands of calls in flight is refused with Busy past its bound", async (t) => {
     await withCanaries(t, async (s) => {
-      await s.load("slow", `export default { start(ctx) { ctx.registry.provide("slow", { wait: () => new Promise((r) => setTimeout(r, 300)) }); } };`);
+      await s.load("slow", `export default { start(ctx) { ctx.registry.provide("slow", { wait: () => new Promise((r) => setTimeout(r, 2000)) }); } };`);
       const flood = actor(`{
         flood: async (ctx) => {
           const slow = await ctx.registry.use("slow", "slow");
