@@ -18,6 +18,7 @@ import { metricsRoutes } from "./routes/metrics.ts";
 import { operationRoutes } from "./routes/operations.ts";
 import { packageRoutes } from "./routes/packages.ts";
 import { pkgHandler } from "./routes/pkg.ts";
+import { resourceRoutes } from "./routes/resources.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 
@@ -53,6 +54,7 @@ export function createApp(host: Host): Hono<AuthEnv> {
   app.route("/v1/operations", operationRoutes(host));
   app.route("/v1/packages", logRoutes(host));
   app.route("/v1", statsRoutes(host));
+  app.route("/v1/resources", resourceRoutes(host));
 
   app.use("/metrics", requireToken(host.tokens));
   app.route("/metrics", metricsRoutes(host));

@@ -61,3 +61,21 @@ export const tokenCreatedSchema = tokenViewSchema.extend({
 export const tokenListSchema = z.object({ items: z.array(tokenViewSchema) });
 
 export const actorPackagesSchema = z.object({ packages: z.array(packageViewSchema) });
+
+export const resourceViewSchema = z
+  .object({
+    resource: z.string().describe("<package>/<name>"),
+    provider: z.string(),
+    name: z.string(),
+    methods: z.array(z.string()),
+    users: z.array(z.string()).describe("installed packages that declare the provider in isopod.dependencies"),
+    providedAt: isoDate,
+    calls: z.number().describe("calls since the sandbox started, kept across the provider's restarts"),
+    errors: z.number().describe("calls that failed, timeouts included"),
+    timeouts: z.number(),
+    p50Ms: z.number().nullable().describe("latency of the latest calls, null before the first"),
+    p99Ms: z.number().nullable(),
+  })
+  .describe("A registry resource");
+
+export const resourceListSchema = z.object({ items: z.array(resourceViewSchema) });

@@ -45,8 +45,8 @@ export interface ControlTarget {
   isolates(): number;
   /** Rows the host has collected: audit entries and captured log lines. */
   collected(): { auditEntries: number; logLines: number };
-  /** Resources published with ctx.registry.provide, once the registry exists on this host. */
-  resources?: () => string[];
+  /** Resources published with ctx.registry.provide (`<package>/<name>`); absent where there is no registry. */
+  resources?: () => Promise<string[]>;
   uptimeMs(): number;
 }
 
@@ -149,7 +149,10 @@ function statPackage(target: ControlTarget, name: string): ControlResult {
   return { ok: true, lines: [`stat pkg "${record.name}": ${record.version} ${record.state} (desired ${record.desiredState})${error}`] };
 }
 
-function runList(target: ControlTarget, what: "pkg" | "res" | "th"): ControlResult {
+/** At most this many resources named in one `list res` line. */
+const MAX_LISTED = 200;
+
+async function runList(target: ControlTarget, what: "pkg" | "res" | "th"): Promise<ControlResult> {
   const records = target.operations.list().filter((r) => r.state !== "deleted");
   if (what === "pkg") return { ok: true, lines: [`list pkg: ${records.map(describe).join("; ") || "none"}`] };
   if (what === "th") {
@@ -157,10 +160,12 @@ function runList(target: ControlTarget, what: "pkg" | "res" | "th"): ControlResu
     return { ok: true, lines: [`list th: ${running.map((r) => r.name).join(", ") || "none"}`] };
   }
   if (!target.resources) {
-    const error = new IsopodError("not_supported", "list res: resources are not supported by this host yet");
+    const error = new IsopodError("not_supported", "list res: this host has no registry");
     return { ok: false, lines: [error.message], error };
   }
-  return { ok: true, lines: [`list res: ${target.resources().join(", ") || "none"}`] };
+  const names = (await target.resources()).sort();
+  const more = names.length > MAX_LISTED ? ` and ${names.length - MAX_LISTED} more` : "";
+  return { ok: true, lines: [`list res: ${names.slice(0, MAX_LISTED).join(", ") || "none"}${more}`] };
 }
 
 /** Runs one parsed command. Never throws: failures are in the result. */

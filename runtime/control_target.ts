@@ -12,7 +12,7 @@ export function controlTargetOf(host: Host): ControlTarget {
     operations: host.operations,
     isolates: () => host.packages.runningCount,
     collected: () => ({ auditEntries: count(host, "operations"), logLines: count(host, "logs") }),
-    // At merge, when the registry lands: resources: () => <names of published resources>,
+    resources: async () => (await host.sandbox.resources()).map((info) => info.resource),
     uptimeMs: () => Date.now() - host.startedAt,
   };
 }

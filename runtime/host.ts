@@ -14,6 +14,7 @@ import { Metrics } from "./metrics.ts";
 import { operationsOf, type LifecycleOperations } from "./operations.ts";
 import { PackageManager } from "./package_manager.ts";
 import { Retention } from "./retention.ts";
+import { resourceStatsOf } from "./resource_view.ts";
 import { StatsCollector } from "./stats_collector.ts";
 import { StatsCounters } from "./stats_counters.ts";
 import { StatsSampler } from "./stats_sampler.ts";
@@ -64,6 +65,7 @@ export class Host {
       logs: this.logs,
       startedAt: this.startedAt,
     });
+    this.collector.setResourceSource(() => resourceStatsOf(this.sandbox));
     this.sampler = new StatsSampler(this.collector, this.store, this.stats, config.statsIntervalMs);
     this.retention = new Retention(this.store, config.retention);
     this.metrics = new Metrics(() => this.collector.collect());

@@ -66,6 +66,7 @@ export class PackageRunner {
       permissions: JSON.parse(record.granted) as PermissionSet,
       root: record.folder,
       dataDir: this.#layout.dataDir(record.name),
+      dependencies: Object.keys(record.dependencies),
     };
   }
 

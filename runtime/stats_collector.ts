@@ -66,20 +66,20 @@ export interface StatsSources {
 
 export class StatsCollector {
   readonly #sources: StatsSources;
-  #resources: () => ResourceStats[] = () => [];
+  #resources: () => ResourceStats[] | Promise<ResourceStats[]> = () => [];
 
   constructor(sources: StatsSources) {
     this.#sources = sources;
   }
 
-  /** Where resource counters come from (the registry registers itself here). */
-  setResourceSource(source: () => ResourceStats[]): void {
+  /** Where resource counters come from (the host points it at its sandbox's registry). */
+  setResourceSource(source: () => ResourceStats[] | Promise<ResourceStats[]>): void {
     this.#resources = source;
   }
 
   async collect(): Promise<StatsSnapshot> {
     const { store, sandbox, logs, startedAt } = this.#sources;
-    const isolates = await sandbox.stats();
+    const [isolates, resources] = await Promise.all([sandbox.stats(), this.#resources()]);
     const at = Date.now();
     const records = store.packages.list();
     const packages = records.map((record) => this.#packageStats(record, isolates, at));
@@ -107,7 +107,7 @@ export class StatsCollector {
         logFollowers: logs.followerCount,
       },
       packages,
-      resources: this.#resources(),
+      resources,
       isolates,
     };
   }

@@ -8,6 +8,7 @@ export type {
   IsolateSpec,
   IsolateStats,
   LogEvent,
+  ResourceInfo,
   Sandbox,
   SandboxEvent,
   SandboxRequest,

@@ -3,10 +3,12 @@
 
 import { SandboxFailure } from "./failure.ts";
 import { PackageIsolate } from "./package_isolate.ts";
+import { Registry } from "./registry.ts";
 import type {
   HookName,
   IsolateSpec,
   IsolateStats,
+  ResourceInfo,
   Sandbox,
   SandboxEvent,
   SandboxRequest,
@@ -16,6 +18,8 @@ import type {
 export class LocalSandbox implements Sandbox {
   readonly #isolates = new Map<string, PackageIsolate>();
   readonly #listeners: ((event: SandboxEvent) => void)[] = [];
+  /** Calls between packages of this sandbox stay in it. */
+  readonly #registry = new Registry();
 
   onEvent(listener: (event: SandboxEvent) => void): void {
     this.#listeners.push(listener);
@@ -28,14 +32,24 @@ export class LocalSandbox implements Sandbox {
   async load(spec: IsolateSpec): Promise<void> {
     if (this.#isolates.has(spec.instanceId)) throw new Error(`instance ${spec.instanceId} is already loaded`);
     const { instanceId, packageName } = spec;
-    const isolate = await PackageIsolate.load(spec, {
-      log: (level, message) => this.#emit({ type: "log", instanceId, packageName, level, message, ts: Date.now() }),
-      exit: (reason, message) => {
-        this.#isolates.delete(instanceId);
-        this.#emit({ type: "exit", instanceId, packageName, reason, message });
-      },
-    });
+    const registry = this.#registry.join(spec);
+    let isolate: PackageIsolate;
+    try {
+      isolate = await PackageIsolate.load(spec, {
+        log: (level, message) => this.#emit({ type: "log", instanceId, packageName, level, message, ts: Date.now() }),
+        exit: (reason, message) => {
+          this.#isolates.delete(instanceId);
+          this.#registry.leave(instanceId, reason);
+          this.#emit({ type: "exit", instanceId, packageName, reason, message });
+        },
+        registry,
+      });
+    } catch (error) {
+      this.#registry.leave(instanceId, "disposed");
+      throw error;
+    }
     this.#isolates.set(instanceId, isolate);
+    this.#registry.attach(instanceId, isolate);
   }
 
   #get(instanceId: string): PackageIsolate {
@@ -44,8 +58,9 @@ export class LocalSandbox implements Sandbox {
     return isolate;
   }
 
-  hook(instanceId: string, hook: HookName): Promise<void> {
-    return this.#get(instanceId).hook(hook);
+  async hook(instanceId: string, hook: HookName): Promise<void> {
+    await this.#get(instanceId).hook(hook);
+    if (hook === "start") this.#registry.started(instanceId);
   }
 
   async request(instanceId: string, request: SandboxRequest): Promise<SandboxResponse> {
@@ -55,11 +70,16 @@ export class LocalSandbox implements Sandbox {
   async dispose(instanceId: string): Promise<void> {
     this.#isolates.get(instanceId)?.dispose();
     this.#isolates.delete(instanceId);
+    this.#registry.leave(instanceId, "disposed");
   }
 
   async stats(): Promise<IsolateStats[]> {
     const all = await Promise.all([...this.#isolates.values()].map((isolate) => isolate.stats()));
     return all.filter((stats) => stats !== undefined);
+  }
+
+  async resources(): Promise<ResourceInfo[]> {
+    return this.#registry.list();
   }
 
   async close(): Promise<void> {

@@ -11,6 +11,8 @@ import { HostOps } from "./host_ops.ts";
 import { HostTimers } from "./host_timers.ts";
 import { IsolateProbe } from "./isolate_probe.ts";
 import { callback, copyOf, createIsolate, type Context, type Isolate, type Reference } from "./ivm.ts";
+import type { RegistryPort } from "./registry.ts";
+import type { RegistryPeer } from "./registry_calls.ts";
 import { runtimeScript } from "./runtime_source.ts";
 import type { FailureReason, HookName, IsolateSpec, IsolateStats, LogEvent, SandboxRequest, SandboxResponse } from "./sandbox.ts";
 
@@ -28,7 +30,15 @@ export interface IsolateListener {
   log(level: LogEvent["level"], message: string): void;
   /** The isolate ended by itself (not through `dispose`). */
   exit(reason: FailureReason, message: string): void;
+  /** Where `ctx.registry` goes (sandbox/registry.ts); without it the registry refuses everything. */
+  registry?: RegistryPort;
 }
+
+const NO_REGISTRY: RegistryPort = {
+  sync: () => ({ ok: false, error: { name: "NotSupported", message: "this sandbox has no registry" } }),
+  call: () => ({ ok: false, error: { name: "NotSupported", message: "this sandbox has no registry" } }),
+  answer: () => ({ ok: true, value: undefined }),
+};
 
 /** Maps what isolated-vm throws to a reason the host acts on. */
 function failureOf(error: unknown, ended: SandboxFailure | undefined): SandboxFailure {
@@ -41,7 +51,7 @@ function failureOf(error: unknown, ended: SandboxFailure | undefined): SandboxFa
   return new SandboxFailure("uncaught-error", message);
 }
 
-export class PackageIsolate {
+export class PackageIsolate implements RegistryPeer {
   readonly spec: IsolateSpec;
   readonly #isolate: Isolate;
   readonly #listener: IsolateListener;
@@ -90,6 +100,12 @@ export class PackageIsolate {
       callback((value: unknown) => value, "sync"),
       callback((op: unknown, args: unknown) => this.#ops.callSync(op, args), "sync"),
       callback((id: unknown, op: unknown, args: unknown) => this.#startCall(id, op, args), "ignored"),
+      // Registry calls are sync, so that each is taken or refused at once (isolated-vm drops the arguments of an
+      // ignored callback that the host cannot deserialize, without a word); answers need not be: a call whose
+      // answer is lost times out. See docs/decisions.md, "The registry".
+      callback((op: unknown, args: unknown) => this.#registry.sync(op, args), "sync"),
+      callback((...call: unknown[]) => this.#registry.call(call[0], call[1], call[2], call[3], call[4], call[5]), "sync"),
+      callback((id: unknown, outcome: unknown) => this.#registry.answer(id, outcome), "ignored"),
     ];
   }
 
@@ -98,7 +114,7 @@ export class PackageIsolate {
     const context = await this.#isolate.createContext();
     this.#context = context;
     await context.evalClosure(
-      `globalThis.__isopodBridge = { log: $0, timerSet: $1, timerClear: $2, random: $3, now: $4, clone: $5, callSync: $6, callStart: $7 };`,
+      `globalThis.__isopodBridge = { log: $0, timerSet: $1, timerClear: $2, random: $3, now: $4, clone: $5, callSync: $6, callStart: $7, registrySync: $8, registryCall: $9, registryReturn: $10 };`,
       this.#bridge(),
     );
     const runtime = await runtimeScript().compile(this.#isolate);
@@ -266,6 +282,24 @@ export class PackageIsolate {
           if (failure.reason !== "disposed") this.#log("error", `a continuation after a host call failed: ${failure.message}`);
         });
     });
+  }
+
+  /**
+   * Runs a registry dispatch (`registryServe`, `registryResolve`) under the
+   * wall time, as host calls' continuations run; see sandbox/registry_calls.ts.
+   */
+  async deliver(kind: "registryServe" | "registryResolve", id: number, payload: unknown): Promise<void> {
+    try {
+      await this.#live().apply(undefined, [kind, id, payload], { timeout: this.spec.timeoutMs, arguments: { copy: true } });
+    } catch (error) {
+      const failure = this.#failed(error);
+      if (failure.reason !== "disposed") this.#log("error", `a registry ${kind === "registryServe" ? "call" : "answer"} failed in this package: ${failure.message}`);
+      throw failure;
+    }
+  }
+
+  get #registry(): RegistryPort {
+    return this.#ended ? NO_REGISTRY : (this.#listener.registry ?? NO_REGISTRY);
   }
 
   #live(): Reference<Dispatch> {

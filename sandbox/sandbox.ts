@@ -35,6 +35,8 @@ export interface IsolateSpec {
   /** The package's root folder, and its data folder (seen as `./data`). */
   root: string;
   dataDir: string;
+  /** Packages whose registry resources it may use: its `isopod.dependencies`. None when absent. */
+  dependencies?: readonly string[];
 }
 
 export interface LogEvent {
@@ -99,6 +101,25 @@ export interface IsolateStats {
   createdAt: number;
 }
 
+/** One resource of the registry (`GET /v1/resources`, `list res`). Plain data, so it can cross a process boundary. */
+export interface ResourceInfo {
+  /** `<package>/<name>`. */
+  resource: string;
+  /** The package that provides it. */
+  provider: string;
+  name: string;
+  methods: string[];
+  /** When it was provided, ms since the epoch. */
+  providedAt: number;
+  /** Calls since the sandbox started (kept across the provider's restarts); `errors` includes `timeouts`. */
+  calls: number;
+  errors: number;
+  timeouts: number;
+  /** Latency percentiles of the latest calls, in ms; null before the first call. */
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
+
 export interface Sandbox {
   /** Creates the isolate and evaluates the module; rejects with a SandboxFailure. */
   load(spec: IsolateSpec): Promise<void>;
@@ -117,6 +138,8 @@ export interface Sandbox {
   onEvent(listener: (event: SandboxEvent) => void): void;
   /** What every live isolate uses. Never waits long on a busy isolate. */
   stats(): Promise<IsolateStats[]>;
+  /** Every registry resource provided now, with its counters. */
+  resources(): Promise<ResourceInfo[]>;
   /** Disposes everything. */
   close(): Promise<void>;
 }

@@ -9,7 +9,7 @@ import { configFromEnv } from "../runtime/config.ts";
 import { DataLayout } from "../runtime/layout.ts";
 import { PackageManager } from "../runtime/package_manager.ts";
 import { SANDBOX_GRACE_MS } from "../runtime/package_runner.ts";
-import type { HookName, IsolateSpec, IsolateStats, Sandbox, SandboxEvent, SandboxResponse } from "../sandbox/index.ts";
+import type { HookName, IsolateSpec, IsolateStats, ResourceInfo, Sandbox, SandboxEvent, SandboxResponse } from "../sandbox/index.ts";
 import { assertApiError } from "./helpers/assertions.ts";
 import { addGraph, runningNames } from "./helpers/dependency_fixture.ts";
 import { writePackage } from "./helpers/package_fixture.ts";
@@ -109,6 +109,9 @@ class SilentSandbox implements Sandbox {
   }
   onEvent(_listener: (event: SandboxEvent) => void): void {}
   async stats(): Promise<IsolateStats[]> {
+    return [];
+  }
+  async resources(): Promise<ResourceInfo[]> {
     return [];
   }
   async close(): Promise<void> {}

@@ -24,17 +24,54 @@ export interface Context {
   readonly config: Readonly<Record<string, unknown>>;
 }
 
-/** Functions a package publishes; arguments and results cross isolates as structured clones. */
+/**
+ * Functions a package publishes. Each is called with `this` set to the object
+ * given to `provide`; arguments and the result (or what a returned promise
+ * resolves to) cross isolates as structured clones, at most about 4 MiB each.
+ * Names are identifiers; `then` is refused (it would make handles thenable).
+ */
 // deno-lint-ignore no-explicit-any
 export type ResourceMethods = Record<string, (...args: any[]) => unknown>;
 
-/** A resource of another package, as `registry.use` gives it: every call answers a promise. */
+/**
+ * A resource of another package, as `registry.use` gives it: every call
+ * answers a promise of a copy of the provider's result. It rejects with the
+ * provider's error (its name and message only), or with an error of the
+ * registry's own that has a `code` (see {@link RegistryErrorCode}).
+ */
 // deno-lint-ignore no-explicit-any
 export type RemoteResource = Record<string, (...args: any[]) => Promise<unknown>>;
 
+/**
+ * `error.code` of the errors the registry raises itself, beside their class:
+ * `not_capable` (`Deno.errors.NotCapable`: the provider is not in
+ * `isopod.dependencies`), `resource_not_found` / `method_not_found`
+ * (`Deno.errors.NotFound`), `provider_not_running`
+ * (`Deno.errors.ConnectionRefused`: it failed or is restarting; the handle
+ * works again once it is back), `provider_stopped` (`Deno.errors.Interrupted`:
+ * it stopped during the call), `timeout` (`Deno.errors.TimedOut`: no answer
+ * within the provider's `timeoutMs`), `busy` (`Deno.errors.Busy`: 1024 calls
+ * in flight already), `too_large` (`RangeError`), `depth_exceeded`
+ * (`RangeError`: calls nested more than 64 deep). A value that cannot be
+ * cloned rejects with a `DOMException` named `DataCloneError`.
+ */
+export type RegistryErrorCode =
+  | "not_capable"
+  | "resource_not_found"
+  | "method_not_found"
+  | "provider_not_running"
+  | "provider_stopped"
+  | "timeout"
+  | "busy"
+  | "too_large"
+  | "depth_exceeded";
+
 export interface Registry {
   /**
-   * Publishes `methods` as `<this package>/<name>` until the package stops.
+   * Publishes `methods` as `<this package>/<name>` until this package's
+   * isolate stops. A name matches `^[A-Za-z0-9._-]{1,128}$`; providing the
+   * same name twice throws `Deno.errors.AlreadyExists`; a package provides at
+   * most 1,000 resources.
    *
    * @example
    * ```ts
@@ -44,7 +81,9 @@ export interface Registry {
   provide(name: string, methods: ResourceMethods): void;
   /**
    * A resource of a package that this one declares in `isopod.dependencies`;
-   * anything else throws `Deno.errors.NotCapable`.
+   * anything else rejects with `Deno.errors.NotCapable`. A resource that is
+   * not provided rejects with `Deno.errors.NotFound`. Keep the handle: it
+   * reaches the provider by name, across the provider's restarts.
    *
    * @example
    * ```ts

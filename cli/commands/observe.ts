@@ -1,4 +1,4 @@
-// Commands that read what the host keeps: logs (-f follows), stat, ops.
+// Commands that read what the host keeps: logs (-f follows), stat, ops, res.
 
 import type { Command } from "commander";
 import { packagePath } from "../client.ts";
@@ -91,6 +91,33 @@ export function registerObserveCommands(program: Command): void {
       const ctx = contextOf(command);
       const answer = await ctx.client.call("GET", "/v1/stats");
       ctx.out.result(answer, () => flatten(answer));
+    });
+
+  program
+    .command("res")
+    .description("show the registry's resources: provider, the packages that may use each, calls and latency")
+    .option("--provider <name>", "only the resources of this package")
+    .action(async (options: { provider?: string }, command: Command) => {
+      const ctx = contextOf(command);
+      const route = `/v1/resources${options.provider ? `?provider=${encodeURIComponent(options.provider)}` : ""}`;
+      const answer = await ctx.client.call<{ items: Record<string, unknown>[] }>("GET", route);
+      const ms = (value: unknown) => (typeof value === "number" ? value.toFixed(2) : "-");
+      ctx.out.result(answer, () =>
+        answer.items.length === 0
+          ? "no resources are provided"
+          : table(
+              ["resource", "users", "calls", "errors", "timeouts", "p50 ms", "p99 ms"],
+              answer.items.map((r) => [
+                String(r.resource),
+                (r.users as string[]).join(",") || "-",
+                String(r.calls),
+                String(r.errors),
+                String(r.timeouts),
+                ms(r.p50Ms),
+                ms(r.p99Ms),
+              ]),
+            ),
+      );
     });
 
   program

@@ -17,6 +17,8 @@ import { createFetch } from "./fetch.ts";
 import { createPerformance, createStructuredClone, queueMicrotask } from "./globals.ts";
 import { Headers } from "./headers.ts";
 import { HostCalls, type CallStart } from "./host_calls.ts";
+import { RegistryClient } from "./registry.ts";
+import type { RegistryBridge } from "./registry_wire.ts";
 import { Request } from "./request.ts";
 import { Response } from "./response.ts";
 import { Server } from "./serve.ts";
@@ -24,7 +26,7 @@ import { Timers } from "./timers.ts";
 import { installURL } from "./url.ts";
 
 const global = globalThis as unknown as Record<string, unknown>;
-const raw = global.__isopodBridge as Omit<HostBridge, "call"> & { callStart: CallStart };
+const raw = global.__isopodBridge as Omit<HostBridge, "call"> & { callStart: CallStart } & RegistryBridge;
 delete global.__isopodBridge;
 const calls = new HostCalls(raw.callStart);
 const bridge: HostBridge = { ...raw, call: (op, args) => calls.call(op, args) };
@@ -61,4 +63,4 @@ define("fetch", createFetch(bridge));
 define("Deno", createDeno(bridge));
 define("self", globalThis);
 // The host reads this once, right after this script, and deletes it before package code runs.
-global.__isopodDispatch = createDispatcher(timers, new Server(bridge), calls);
+global.__isopodDispatch = createDispatcher(timers, new Server(bridge), calls, new RegistryClient(raw));

@@ -5,23 +5,22 @@
 import type { CallOutcome, ContextData, HostResult, RequestHead } from "./bridge.ts";
 import type { HostCalls } from "./host_calls.ts";
 import { outcomeOf } from "./outcome.ts";
+import type { RegistryClient } from "./registry.ts";
+import type { RegistryOutcome, ServeMessage } from "./registry_wire.ts";
 import type { Server } from "./serve.ts";
 import type { Timers } from "./timers.ts";
 
 type Entry = Record<string, unknown>;
 
-function createContext(data: ContextData): Record<string, unknown> {
-  const unavailable = () => {
-    throw new Error("ctx.registry is not available on this host yet");
-  };
+function createContext(data: ContextData, registry: RegistryClient): Record<string, unknown> {
   return {
     package: Object.freeze({ ...data.package }),
     config: data.config,
-    registry: Object.freeze({ provide: unavailable, use: unavailable }),
+    registry: registry.api,
   };
 }
 
-export function createDispatcher(timers: Timers, server: Server, calls: HostCalls) {
+export function createDispatcher(timers: Timers, server: Server, calls: HostCalls, registry: RegistryClient) {
   let entry: Entry = {};
 
   function load(namespace: { default?: unknown }): CallOutcome {
@@ -39,7 +38,7 @@ export function createDispatcher(timers: Timers, server: Server, calls: HostCall
       const fn = entry[name];
       if (fn === undefined) return null;
       if (typeof fn !== "function") return { name: "TypeError", message: `"${name}" of the default export is not a function` };
-      await fn.call(entry, createContext(data));
+      await fn.call(entry, createContext(data, registry));
       return null;
     } catch (error) {
       return outcomeOf(error);
@@ -73,6 +72,10 @@ export function createDispatcher(timers: Timers, server: Server, calls: HostCall
         return calls.resolve(a as number, b as HostResult);
       case "ping":
         return null;
+      case "registryServe":
+        return registry.serve(a as number, b as ServeMessage);
+      case "registryResolve":
+        return registry.resolve(a as number, b as RegistryOutcome);
       case "cancel":
         return server.cancel(a as number, String(b));
       default:

@@ -6,6 +6,7 @@ import {
   type HookName,
   type IsolateSpec,
   type IsolateStats,
+  type ResourceInfo,
   type Sandbox,
   type SandboxEvent,
   type SandboxRequest,
@@ -60,6 +61,10 @@ export class RecordingSandbox implements Sandbox {
 
   stats(): Promise<IsolateStats[]> {
     return this.#inner.stats();
+  }
+
+  resources(): Promise<ResourceInfo[]> {
+    return this.#inner.resources();
   }
 
   onEvent(listener: (event: SandboxEvent) => void): void {

@@ -1,0 +1,105 @@
+// An estimate of what a structured clone of a value will weigh, made before
+// it is copied, so that an oversized or too deeply nested value is refused
+// where it was made. Used inside isolates and on the host (plain code, no Node).
+
+/** Why a value may not cross. */
+export class CloneBoundError extends Error {
+  override name = "RangeError";
+  readonly code: "too_large" | "too_deep" | "shared_memory";
+
+  constructor(code: CloneBoundError["code"], message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export interface CloneBounds {
+  maxBytes: number;
+  maxNesting: number;
+}
+
+const ENTRY = 8;
+const OBJECT = 16;
+
+function isShared(value: object): boolean {
+  if (typeof SharedArrayBuffer === "undefined") return false;
+  if (value instanceof SharedArrayBuffer) return true;
+  return ArrayBuffer.isView(value) && value.buffer instanceof SharedArrayBuffer;
+}
+
+/** Bytes of a leaf value; undefined for an object whose members must be visited. */
+function leafBytes(value: unknown): number | undefined {
+  switch (typeof value) {
+    case "string":
+      return ENTRY + value.length * 2;
+    case "bigint":
+      return ENTRY + value.toString(16).length;
+    case "object":
+      if (value === null) return ENTRY;
+      // A view copies its whole buffer, not just the part it shows.
+      if (ArrayBuffer.isView(value)) return OBJECT + value.buffer.byteLength;
+      if (value instanceof ArrayBuffer) return OBJECT + value.byteLength;
+      if (value instanceof Date) return OBJECT;
+      if (value instanceof RegExp) return OBJECT + value.source.length * 2;
+      return undefined;
+    default:
+      // Functions and symbols are refused by the serializer itself, with its own message.
+      return ENTRY;
+  }
+}
+
+/** An array's elements; one too long for the budget is read key by key (it may be sparse), stopping once over. */
+function elementsOf(array: unknown[], budget: number): unknown[] {
+  if (array.length * ENTRY <= budget) return Array.from({ length: array.length }, (_, i) => array[i]);
+  const elements: unknown[] = [];
+  for (const key in array) {
+    if (!Object.hasOwn(array, key)) continue;
+    elements.push(array[key as unknown as number]);
+    if (elements.length * ENTRY > budget) break;
+  }
+  return elements;
+}
+
+/** The members a clone copies: own enumerable string keys and their values, Map entries, Set values. */
+function membersOf(value: object, budget: number): unknown[] {
+  if (value instanceof Map) return [...value].flat();
+  if (value instanceof Set) return [...value];
+  if (value instanceof Error) return [value.message, value.stack];
+  if (Array.isArray(value)) return elementsOf(value, budget);
+  const keys = Object.keys(value);
+  return [...keys, ...keys.map((key) => (value as Record<string, unknown>)[key])];
+}
+
+/**
+ * The estimated size of `value` cloned, in bytes. Throws a CloneBoundError
+ * past `maxBytes` or `maxNesting`, or for shared memory (a clone of a
+ * SharedArrayBuffer would share it). Getters run, as they do in a clone.
+ */
+export function measureClone(value: unknown, bounds: CloneBounds): number {
+  const seen = new Set<object>();
+  const stack: [unknown, number][] = [[value, 0]];
+  let bytes = 0;
+  const add = (n: number) => {
+    bytes += n;
+    if (bytes > bounds.maxBytes) throw new CloneBoundError("too_large", `it is larger than ${bounds.maxBytes} bytes`);
+  };
+  while (stack.length > 0) {
+    const [item, nesting] = stack.pop()!;
+    if (typeof item === "object" && item !== null && isShared(item)) {
+      throw new CloneBoundError("shared_memory", "a SharedArrayBuffer would be shared, not copied");
+    }
+    const leaf = leafBytes(item);
+    if (leaf !== undefined) {
+      add(leaf);
+      continue;
+    }
+    const object = item as object;
+    if (seen.has(object)) continue;
+    seen.add(object);
+    if (nesting >= bounds.maxNesting) throw new CloneBoundError("too_deep", `it nests objects more than ${bounds.maxNesting} deep`);
+    const members = membersOf(object, bounds.maxBytes - bytes);
+    add(OBJECT + members.length * ENTRY);
+    for (const member of members) stack.push([member, nesting + 1]);
+  }
+  return bytes;
+}
