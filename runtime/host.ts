@@ -70,6 +70,7 @@ export class Host {
     this.packages = new PackageManager(this.store, this.sandbox, layout, config, (name, level, message) =>
       this.logs.append(name, level, message),
     );
+    this.packages.onRestart((name) => this.stats.countRestart(name));
     this.operations = operationsOf(this.packages);
     this.tokens = new TokenService(this.store, config.adminToken);
   }
@@ -107,6 +108,7 @@ export class Host {
   }
 
   async #close(): Promise<void> {
+    this.packages.close();
     await this.#pipe?.close();
     await this.sampler.stop();
     await this.retention.stop();

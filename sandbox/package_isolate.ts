@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { DeadlineError, withDeadline } from "../runtime/deadline.ts";
 import type { CallOutcome, HostResult, PullResult, RequestOutcome, ResponseHead } from "./isolate/bridge.ts";
+import { CpuWatchdog } from "./cpu_watchdog.ts";
 import { SandboxFailure } from "./failure.ts";
 import { HostOps } from "./host_ops.ts";
 import { HostTimers } from "./host_timers.ts";
@@ -49,6 +50,7 @@ export class PackageIsolate {
   readonly #ops: HostOps;
   readonly #bornAt = performance.now();
   readonly #statsProbe: IsolateProbe;
+  readonly #cpu: CpuWatchdog;
   #context: Context | undefined;
   #dispatch: Reference<Dispatch> | undefined;
   #ended: SandboxFailure | undefined;
@@ -63,6 +65,12 @@ export class PackageIsolate {
     this.#timers = new HostTimers((id) => this.#fireTimer(id));
     this.#ops = new HostOps(spec);
     this.#statsProbe = new IsolateProbe(this.#isolate, spec);
+    this.#cpu = new CpuWatchdog({
+      readCpuMs: () => Number(this.#isolate.cpuTime / 1000n) / 1000,
+      budgetMs: spec.cpuMs,
+      exceeded: (what, usedMs) =>
+        this.#end("cpu-time", `${what} used more than its cpuMs of ${spec.cpuMs} ms of CPU time (${Math.round(usedMs)} ms)`),
+    });
   }
 
   /** Creates the isolate and evaluates the package's module in it. */
@@ -117,7 +125,8 @@ export class PackageIsolate {
     await module.instantiate(context, (specifier) => {
       throw new Error(`import "${specifier}" cannot be resolved inside the isolate`);
     });
-    await withDeadline(module.evaluate({ timeout: spec.timeoutMs }), spec.timeoutMs, () =>
+    const evaluation = this.#cpu.watch("evaluating the module", () => module.evaluate({ timeout: spec.timeoutMs }));
+    await withDeadline(evaluation, spec.timeoutMs, () =>
       this.#end("wall-time", `evaluating the module took longer than ${spec.timeoutMs} ms`),
     );
     const outcome = (await this.#dispatch.apply(undefined, ["load", module.namespace.derefInto()], {
@@ -132,10 +141,13 @@ export class PackageIsolate {
     const ms = this.spec.timeoutMs;
     try {
       const data = { package: { name: this.spec.packageName, version: this.spec.version }, config: this.spec.config };
-      const call = this.#live().apply(undefined, ["hook", name, copyOf(data)], {
-        timeout: ms,
-        result: { promise: true, copy: true },
-      }) as Promise<CallOutcome>;
+      const dispatch = this.#live();
+      const call = this.#cpu.watch(`the "${name}" hook`, () =>
+        dispatch.apply(undefined, ["hook", name, copyOf(data)], {
+          timeout: ms,
+          result: { promise: true, copy: true },
+        }) as Promise<CallOutcome>,
+      );
       const outcome = await withDeadline(call, ms, () =>
         this.#end("wall-time", `the "${name}" hook did not finish within ${ms} ms`),
       );
@@ -159,10 +171,13 @@ export class PackageIsolate {
     request.signal?.addEventListener("abort", onAbort, { once: true });
     let outcome: RequestOutcome;
     try {
-      const call = this.#live().apply(undefined, ["request", id, copyOf({ ...request.head, bodyId })], {
-        timeout: ms,
-        result: { promise: true, copy: true },
-      }) as Promise<RequestOutcome>;
+      const dispatch = this.#live();
+      const call = this.#cpu.watch("a request", () =>
+        dispatch.apply(undefined, ["request", id, copyOf({ ...request.head, bodyId })], {
+          timeout: ms,
+          result: { promise: true, copy: true },
+        }) as Promise<RequestOutcome>,
+      );
       outcome = await withDeadline(call, ms);
     } catch (error) {
       closeBody();
@@ -196,10 +211,13 @@ export class PackageIsolate {
     return {
       read: async () => {
         if (finished) return null;
-        const pull = this.#live().apply(undefined, ["pull", streamId], {
-          timeout: this.spec.timeoutMs,
-          result: { promise: true, copy: true },
-        }) as Promise<PullResult>;
+        const dispatch = this.#live();
+        const pull = this.#cpu.watch("a response body", () =>
+          dispatch.apply(undefined, ["pull", streamId], {
+            timeout: this.spec.timeoutMs,
+            result: { promise: true, copy: true },
+          }) as Promise<PullResult>,
+        );
         let result: PullResult;
         try {
           result = await withDeadline(pull, this.spec.timeoutMs);
@@ -259,8 +277,12 @@ export class PackageIsolate {
       this.#pendingCalls--;
       if (this.#ended) return;
       // The continuation runs under the wall time too: a loop after an await is cut short like any other.
-      this.#dispatch
-        ?.apply(undefined, ["resolve", id as number, copyOf(result)], { timeout: this.spec.timeoutMs, result: { promise: true } })
+      const dispatch = this.#dispatch;
+      if (!dispatch) return;
+      this.#cpu
+        .watch("a continuation after a host call", () =>
+          dispatch.apply(undefined, ["resolve", id as number, copyOf(result)], { timeout: this.spec.timeoutMs, result: { promise: true } }),
+        )
         .catch((error: unknown) => {
           const failure = this.#failed(error);
           if (failure.reason !== "disposed") this.#log("error", `a continuation after a host call failed: ${failure.message}`);
@@ -285,10 +307,13 @@ export class PackageIsolate {
   async #fireNow(id: number): Promise<void> {
     if (this.#ended) return;
     try {
-      const outcome = (await this.#live().apply(undefined, ["timer", id], {
-        timeout: this.spec.timeoutMs,
-        result: { copy: true },
-      })) as CallOutcome;
+      const dispatch = this.#live();
+      const outcome = (await this.#cpu.watch("a timer callback", () =>
+        dispatch.apply(undefined, ["timer", id], {
+          timeout: this.spec.timeoutMs,
+          result: { copy: true },
+        }),
+      )) as CallOutcome;
       if (outcome) this.#end("uncaught-error", `a timer callback threw ${outcome.name}: ${outcome.message}`);
     } catch (error) {
       const failure = failureOf(error, this.#ended);
@@ -314,6 +339,7 @@ export class PackageIsolate {
   }
 
   #release(): void {
+    this.#cpu.stop();
     this.#timers.clearAll();
     this.#ops.closeAll();
     try {
