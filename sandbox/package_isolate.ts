@@ -300,8 +300,9 @@ export class PackageIsolate {
    * be taken in any order by isolated-vm's threads, and timers must fire in
    * the order they fell due.
    */
-  #fireTimer(id: number): void {
+  #fireTimer(id: number): Promise<void> {
     this.#timerChain = this.#timerChain.then(() => this.#fireNow(id));
+    return this.#timerChain;
   }
 
   async #fireNow(id: number): Promise<void> {
