@@ -386,6 +386,11 @@ export class PackageManager {
     return this.#runner.runningCount;
   }
 
+  /** `/pkg` requests of `name` in flight; a stop waits for them within the grace period. */
+  inFlight(name: string): number {
+    return this.#runner.inFlight(name);
+  }
+
   #graph(): DependencyGraph {
     return DependencyGraph.of(this.list().map((record) => [record.name, Object.keys(record.dependencies)]));
   }

@@ -169,11 +169,6 @@ export class PackageRunner {
     return this.#inFlight.count(name);
   }
 
-  /** Whether `name` is being stopped and refuses new requests. */
-  isDraining(name: string): boolean {
-    return this.#draining.has(name);
-  }
-
   isRunning(name: string): boolean {
     return this.#running.has(name);
   }
