@@ -31,13 +31,13 @@ export interface IsolateListener {
   exit(reason: FailureReason, message: string): void;
 }
 
-/** Maps what isolated-vm throws to a reason the host acts on. */
-function failureOf(error: unknown, ended: SandboxFailure | undefined): SandboxFailure {
+/** Maps what isolated-vm throws to a reason the host acts on, naming the limit that was hit. */
+function failureOf(error: unknown, ended: SandboxFailure | undefined, spec: IsolateSpec): SandboxFailure {
   if (error instanceof SandboxFailure) return error;
   if (ended) return ended;
   const message = error instanceof Error ? error.message : String(error);
-  if (/memory limit/i.test(message)) return new SandboxFailure("memory", "isolate exceeded its memory limit");
-  if (/timed out/i.test(message)) return new SandboxFailure("wall-time", "script execution timed out");
+  if (/memory limit/i.test(message)) return new SandboxFailure("memory", `the isolate exceeded its memory limit of ${spec.memoryMb} MiB (memoryMb)`);
+  if (/timed out/i.test(message)) return new SandboxFailure("wall-time", `script execution timed out after ${spec.timeoutMs} ms (timeoutMs)`);
   if (/disposed/i.test(message)) return new SandboxFailure("disposed", "the isolate was disposed");
   return new SandboxFailure("uncaught-error", message);
 }
@@ -80,7 +80,7 @@ export class PackageIsolate {
       await instance.#boot();
       return instance;
     } catch (error) {
-      const failure = failureOf(error, instance.#ended);
+      const failure = failureOf(error, instance.#ended, spec);
       instance.dispose();
       throw failure;
     }
@@ -125,9 +125,10 @@ export class PackageIsolate {
     await module.instantiate(context, (specifier) => {
       throw new Error(`import "${specifier}" cannot be resolved inside the isolate`);
     });
-    const evaluation = this.#cpu.watch("evaluating the module", () => module.evaluate({ timeout: spec.timeoutMs }));
-    await withDeadline(evaluation, spec.timeoutMs, () =>
-      this.#end("wall-time", `evaluating the module took longer than ${spec.timeoutMs} ms`),
+    await this.#cpu.watch("evaluating the module", () =>
+      withDeadline(module.evaluate({ timeout: spec.timeoutMs }), spec.timeoutMs, () =>
+        this.#end("wall-time", `evaluating the module took longer than ${spec.timeoutMs} ms`),
+      ),
     );
     const outcome = (await this.#dispatch.apply(undefined, ["load", module.namespace.derefInto()], {
       timeout: spec.timeoutMs,
@@ -142,19 +143,18 @@ export class PackageIsolate {
     try {
       const data = { package: { name: this.spec.packageName, version: this.spec.version }, config: this.spec.config };
       const dispatch = this.#live();
-      const call = this.#cpu.watch(`the "${name}" hook`, () =>
-        dispatch.apply(undefined, ["hook", name, copyOf(data)], {
+      // The call stops being charged CPU when the host stops waiting for it.
+      const outcome = await this.#cpu.watch(`the "${name}" hook`, () => {
+        const call = dispatch.apply(undefined, ["hook", name, copyOf(data)], {
           timeout: ms,
           result: { promise: true, copy: true },
-        }) as Promise<CallOutcome>,
-      );
-      const outcome = await withDeadline(call, ms, () =>
-        this.#end("wall-time", `the "${name}" hook did not finish within ${ms} ms`),
-      );
+        }) as Promise<CallOutcome>;
+        return withDeadline(call, ms, () => this.#end("wall-time", `the "${name}" hook did not finish within ${ms} ms (timeoutMs)`));
+      });
       if (outcome) throw new SandboxFailure("uncaught-error", `the "${name}" hook threw ${outcome.name}: ${outcome.message}`);
     } catch (error) {
       if (error instanceof DeadlineError) throw this.#ended!;
-      throw failureOf(error, this.#ended);
+      throw failureOf(error, this.#ended, this.spec);
     }
   }
 
@@ -172,13 +172,13 @@ export class PackageIsolate {
     let outcome: RequestOutcome;
     try {
       const dispatch = this.#live();
-      const call = this.#cpu.watch("a request", () =>
-        dispatch.apply(undefined, ["request", id, copyOf({ ...request.head, bodyId })], {
+      outcome = await this.#cpu.watch("a request", () => {
+        const call = dispatch.apply(undefined, ["request", id, copyOf({ ...request.head, bodyId })], {
           timeout: ms,
           result: { promise: true, copy: true },
-        }) as Promise<RequestOutcome>,
-      );
-      outcome = await withDeadline(call, ms);
+        }) as Promise<RequestOutcome>;
+        return withDeadline(call, ms);
+      });
     } catch (error) {
       closeBody();
       if (!(error instanceof DeadlineError)) throw this.#failed(error);
@@ -212,18 +212,20 @@ export class PackageIsolate {
       read: async () => {
         if (finished) return null;
         const dispatch = this.#live();
-        const pull = this.#cpu.watch("a response body", () =>
+        const pull = () =>
           dispatch.apply(undefined, ["pull", streamId], {
             timeout: this.spec.timeoutMs,
             result: { promise: true, copy: true },
-          }) as Promise<PullResult>,
-        );
+          }) as Promise<PullResult>;
         let result: PullResult;
         try {
-          result = await withDeadline(pull, this.spec.timeoutMs);
+          result = await this.#cpu.watch("a response body", () => withDeadline(pull(), this.spec.timeoutMs));
         } catch (error) {
           finish();
-          if (error instanceof DeadlineError) this.#cancelStream(streamId, "the host stopped waiting for the body");
+          if (error instanceof DeadlineError) {
+            this.#cancelStream(streamId, "the host stopped waiting for the body");
+            this.#probe();
+          }
           throw this.#failed(error instanceof DeadlineError ? new SandboxFailure("wall-time", "a body chunk took longer than timeoutMs") : error);
         }
         if ("chunk" in result) return result.chunk;
@@ -241,7 +243,7 @@ export class PackageIsolate {
 
   /** The failure of a call; one that killed the isolate (memory) ends it, so the host learns of it. */
   #failed(error: unknown): SandboxFailure {
-    const failure = failureOf(error, this.#ended);
+    const failure = failureOf(error, this.#ended, this.spec);
     if (failure.reason === "memory" || this.#isolate.isDisposed) this.#end(failure.reason, failure.message);
     return failure;
   }
@@ -279,10 +281,16 @@ export class PackageIsolate {
       // The continuation runs under the wall time too: a loop after an await is cut short like any other.
       const dispatch = this.#dispatch;
       if (!dispatch) return;
+      const ms = this.spec.timeoutMs;
       this.#cpu
-        .watch("a continuation after a host call", () =>
-          dispatch.apply(undefined, ["resolve", id as number, copyOf(result)], { timeout: this.spec.timeoutMs, result: { promise: true } }),
-        )
+        .watch("a continuation after a host call", () => {
+          const call = dispatch.apply(undefined, ["resolve", id as number, copyOf(result)], { timeout: ms, result: { promise: true } });
+          // isolated-vm's timeout interrupts a plain loop at \`ms\` and the isolate goes on; it does not run while the
+          // isolate waits on the host, so a loop of host calls is stuck: ended, as the probe after a request would.
+          return withDeadline(call, ms * 2, () =>
+            this.#end("wall-time", `a continuation after a host call was still running after twice its timeoutMs of ${ms} ms`),
+          );
+        })
         .catch((error: unknown) => {
           const failure = this.#failed(error);
           if (failure.reason !== "disposed") this.#log("error", `a continuation after a host call failed: ${failure.message}`);
@@ -309,15 +317,15 @@ export class PackageIsolate {
     if (this.#ended) return;
     try {
       const dispatch = this.#live();
-      const outcome = (await this.#cpu.watch("a timer callback", () =>
-        dispatch.apply(undefined, ["timer", id], {
-          timeout: this.spec.timeoutMs,
-          result: { copy: true },
-        }),
-      )) as CallOutcome;
+      const ms = this.spec.timeoutMs;
+      const outcome = (await this.#cpu.watch("a timer callback", () => {
+        const call = dispatch.apply(undefined, ["timer", id], { timeout: ms, result: { copy: true } });
+        // isolated-vm's timeout does not run while the isolate waits on the host: a loop of host calls needs this deadline.
+        return withDeadline(call, ms, () => this.#end("wall-time", `a timer callback ran longer than ${ms} ms (timeoutMs)`));
+      })) as CallOutcome;
       if (outcome) this.#end("uncaught-error", `a timer callback threw ${outcome.name}: ${outcome.message}`);
     } catch (error) {
-      const failure = failureOf(error, this.#ended);
+      const failure = failureOf(error, this.#ended, this.spec);
       this.#end(failure.reason, `a timer callback failed: ${failure.message}`);
     }
   }
