@@ -108,7 +108,7 @@ export class Host {
   }
 
   async #close(): Promise<void> {
-    this.packages.close();
+    await this.packages.close();
     await this.#pipe?.close();
     await this.sampler.stop();
     await this.retention.stop();

@@ -255,9 +255,9 @@ export class PackageManager {
     this.#restarts.onRestart(listener);
   }
 
-  /** Cancels pending restarts; the host calls it when it closes. */
-  close(): void {
-    this.#restarts.close();
+  /** Cancels pending restarts and waits for those under way; the host calls it when it closes. */
+  close(): Promise<void> {
+    return this.#restarts.close();
   }
 
   async #startOne(name: string, actor: Actor): Promise<PackageRecord> {

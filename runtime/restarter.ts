@@ -31,6 +31,8 @@ export class Restarter {
   /** A scheduled or running restart; an entry that is replaced or removed is cancelled. */
   readonly #pending = new Map<string, Pending>();
   readonly #listeners: ((name: string) => void)[] = [];
+  /** Restarts under way, so that closing waits for them instead of leaving an isolate behind. */
+  readonly #runs = new Set<Promise<void>>();
   #closed = false;
 
   constructor(options: RestarterOptions) {
@@ -68,7 +70,10 @@ export class Restarter {
     this.#setError(name, reason, `${message}; ${when}`);
     this.#options.log(name, "warn", `failed with ${reason}: ${message}; ${when}`);
     const pending: Pending = { timer: undefined };
-    pending.timer = setTimeout(() => void this.#run(name, attempt, pending), delayMs);
+    pending.timer = setTimeout(() => {
+      const run = this.#run(name, attempt, pending).finally(() => this.#runs.delete(run));
+      this.#runs.add(run);
+    }, delayMs);
     pending.timer.unref();
     this.#pending.set(name, pending);
   }
@@ -115,9 +120,10 @@ export class Restarter {
     return this.#pending.has(name);
   }
 
-  /** Cancels every pending restart; nothing is scheduled afterwards. */
-  close(): void {
+  /** Cancels every pending restart and waits for those under way; nothing is scheduled afterwards. */
+  async close(): Promise<void> {
     this.#closed = true;
     for (const name of [...this.#pending.keys()]) this.cancel(name);
+    await Promise.all(this.#runs);
   }
 }
