@@ -4,6 +4,8 @@
 
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { CpuWatchdog } from "../sandbox/cpu_watchdog.ts";
+import { createIsolate } from "../sandbox/ivm.ts";
 import { ms, percentile, report } from "./_measure.ts";
 import { openBenchHost, type BenchHost } from "./_bench_host.ts";
 
@@ -75,6 +77,22 @@ async function timeToCrashLoop(): Promise<{ ms: number; restarts: number }> {
   }
 }
 
+/** What the watchdog adds to each call into an isolate (two reads of its CPU clock and some bookkeeping), in µs. */
+async function watchOverhead(): Promise<number> {
+  const isolate = createIsolate(16, () => {});
+  const watchdog = new CpuWatchdog({ readCpuMs: () => Number(isolate.cpuTime / 1000n) / 1000, budgetMs: 2_000, exceeded: () => {} });
+  const calls = 200_000;
+  let started = performance.now();
+  for (let i = 0; i < calls; i++) await Promise.resolve(i);
+  const bare = performance.now() - started;
+  started = performance.now();
+  for (let i = 0; i < calls; i++) await watchdog.watch("call", () => Promise.resolve(i));
+  const watched = performance.now() - started;
+  watchdog.stop();
+  isolate.dispose();
+  return ((watched - bare) / calls) * 1000;
+}
+
 function summary(times: number[], limitMs: number): string {
   return `median ${ms(percentile(times, 50))}, max ${ms(Math.max(...times))} (limit ${limitMs} ms; ${ROUNDS} rounds)`;
 }
@@ -90,6 +108,8 @@ export async function run(): Promise<void> {
     ["wall-time, timeoutMs 1000", summary(wallLong, 1_000)],
     ["cpu-time, cpuMs 1000", summary(cpuLong, 1_000)],
   ]);
+  const overhead = await watchOverhead();
+  report("cost of the CPU watchdog", [["per call into an isolate", `${overhead.toFixed(2)} µs (200000 calls)`]]);
   const loop = await timeToCrashLoop();
   report("crash loop under the default policy (5 restarts in 60 s, backoff 500 ms doubling)", [
     ["first start to crash-loop", `${ms(loop.ms)} (${loop.restarts} restarts; the delays alone sum to 15500 ms)`],
