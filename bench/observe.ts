@@ -67,7 +67,7 @@ async function flood(): Promise<void> {
        for (let i = 0; i < 102400; i++) console.log(line);
        setTimeout(() => console.log("flood over"), 1500);
      }, 100); } };`,
-    { timeoutMs: 60_000 },
+    { timeoutMs: 60_000, cpuMs: 60_000 },
   );
   const started = performance.now();
   const latencies: number[] = [];

@@ -56,6 +56,7 @@ async function registryRun(): Promise<Figures> {
     code,
     memoryMb: 128,
     timeoutMs: 120_000,
+    cpuMs: 60_000,
     config: {},
     env: {},
     permissions: emptyPermissionSet(),

@@ -102,6 +102,7 @@ async function coldStart(): Promise<void> {
     code,
     memoryMb: 32,
     timeoutMs: 2_000,
+    cpuMs: 2_000,
     config: {},
     env: {},
     permissions: emptyPermissionSet(),

@@ -26,6 +26,10 @@ export interface HostConfig {
   archive: ArchiveBounds;
   /** Upper bounds the host puts on what a package may request. */
   caps: LimitCaps;
+  /** The restart policy's defaults and floor (docs/limits.md). */
+  restart: RestartConfig;
+  /** How long stop, reload, upgrade and delete wait for a package's in-flight requests. `ISOPOD_STOP_GRACE_MS`, default 5000. */
+  stopGraceMs: number;
   /** How long an operation waits for another one on the same package. `ISOPOD_LOCK_WAIT_MS`, default 10000. */
   lockWaitMs: number;
   /** Captured log lines kept per package. `ISOPOD_LOG_LINES`, default 1000. */
@@ -75,6 +79,24 @@ export interface LimitCaps {
   defaultMemoryMb: number;
   /** Wall time given when a package asks for none. `ISOPOD_DEFAULT_TIMEOUT_MS`, default 5000. */
   defaultTimeoutMs: number;
+  /** Most CPU time per hook or request. `ISOPOD_MAX_CPU_MS`, default 60000. */
+  maxCpuMs: number;
+  /** CPU time per hook or request given when a package asks for none. `ISOPOD_DEFAULT_CPU_MS`, default 2000. */
+  defaultCpuMs: number;
+}
+
+/** What a package gets when its manifest says nothing under `isopod.restart`, and the floor on its delays. */
+export interface RestartConfig {
+  /** Restarts within the window before the package stays failed (0: never restarted). `ISOPOD_RESTART_MAX_RESTARTS`, default 5. */
+  maxRestarts: number;
+  /** The window failures are counted in. `ISOPOD_RESTART_WINDOW_MS`, default 60000. */
+  windowMs: number;
+  /** Delay before the first restart; doubled for each failure in the window. `ISOPOD_RESTART_BACKOFF_MS`, default 500. */
+  backoffMs: number;
+  /** Longest delay before a restart. `ISOPOD_RESTART_MAX_BACKOFF_MS`, default 30000. */
+  maxBackoffMs: number;
+  /** No package's delays go below this, whatever its manifest says. `ISOPOD_RESTART_MIN_BACKOFF_MS`, default 100. */
+  minBackoffMs: number;
 }
 
 /** What a fetched archive may hold; past any bound the whole add fails with 422 `invalid_archive`. */
@@ -161,7 +183,17 @@ export function configFromEnv(env: Env = process.env, cwd = process.cwd()): Host
       maxTimeoutMs: intFrom(env, "ISOPOD_MAX_TIMEOUT_MS", 60_000),
       defaultMemoryMb: intFrom(env, "ISOPOD_DEFAULT_MEMORY_MB", 64),
       defaultTimeoutMs: intFrom(env, "ISOPOD_DEFAULT_TIMEOUT_MS", 5_000),
+      maxCpuMs: positiveFrom(env, "ISOPOD_MAX_CPU_MS", 60_000),
+      defaultCpuMs: positiveFrom(env, "ISOPOD_DEFAULT_CPU_MS", 2_000),
     },
+    restart: {
+      maxRestarts: intFrom(env, "ISOPOD_RESTART_MAX_RESTARTS", 5),
+      windowMs: positiveFrom(env, "ISOPOD_RESTART_WINDOW_MS", 60_000),
+      backoffMs: positiveFrom(env, "ISOPOD_RESTART_BACKOFF_MS", 500),
+      maxBackoffMs: positiveFrom(env, "ISOPOD_RESTART_MAX_BACKOFF_MS", 30_000),
+      minBackoffMs: positiveFrom(env, "ISOPOD_RESTART_MIN_BACKOFF_MS", 100),
+    },
+    stopGraceMs: intFrom(env, "ISOPOD_STOP_GRACE_MS", 5_000),
     lockWaitMs: intFrom(env, "ISOPOD_LOCK_WAIT_MS", 10_000),
     logLinesPerPackage: positiveFrom(env, "ISOPOD_LOG_LINES", 1_000),
     logs: {

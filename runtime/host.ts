@@ -72,6 +72,7 @@ export class Host {
     this.packages = new PackageManager(this.store, this.sandbox, layout, config, (name, level, message) =>
       this.logs.append(name, level, message),
     );
+    this.packages.onRestart((name) => this.stats.countRestart(name));
     this.operations = operationsOf(this.packages);
     this.tokens = new TokenService(this.store, config.adminToken);
   }
@@ -109,6 +110,7 @@ export class Host {
   }
 
   async #close(): Promise<void> {
+    await this.packages.close();
     await this.#pipe?.close();
     await this.sampler.stop();
     await this.retention.stop();

@@ -42,6 +42,13 @@ const limits = z.strictObject({
   cpuMs: z.number().int().positive().optional(),
 });
 
+const restart = z.strictObject({
+  maxRestarts: z.number().int().nonnegative().optional(),
+  windowMs: z.number().int().positive().optional(),
+  backoffMs: z.number().int().positive().optional(),
+  maxBackoffMs: z.number().int().positive().optional(),
+});
+
 const manifestSchema = z.object({
   name: z.string({ error: "is required" }).refine(isPackageName, {
     message: "must match @scope/name or name (lowercase letters, digits, . _ -), at most 214 characters",
@@ -59,6 +66,7 @@ const manifestSchema = z.object({
     .object({
       dependencies: z.record(z.string(), dependencySpec).optional(),
       limits: limits.optional(),
+      restart: restart.optional(),
       autostart: z.boolean().optional(),
     })
     .optional(),
@@ -67,6 +75,14 @@ const manifestSchema = z.object({
 export interface DependencyRequirement {
   range: string;
   source?: string;
+}
+
+/** What a package may say about its restart policy; every field is optional. */
+export interface RestartRequest {
+  maxRestarts?: number | undefined;
+  windowMs?: number | undefined;
+  backoffMs?: number | undefined;
+  maxBackoffMs?: number | undefined;
 }
 
 /** A validated manifest in the shape the host uses. */
@@ -78,6 +94,8 @@ export interface Manifest {
   requested: PermissionSet;
   dependencies: Record<string, DependencyRequirement>;
   limits: { memoryMb?: number | undefined; timeoutMs?: number | undefined; cpuMs?: number | undefined };
+  /** `isopod.restart`, as the package asks; the host fills in and bounds it (runtime/restart_policy.ts). Absent in manifests stored before it existed. */
+  restart?: RestartRequest;
   autostart: boolean;
   /** The manifest file's name, for messages. */
   file: string;
@@ -148,6 +166,7 @@ export function validateManifest(raw: unknown, file: string): Manifest {
     requested: permissionSetOf(requested),
     dependencies,
     limits: { ...data.isopod?.limits },
+    restart: { ...data.isopod?.restart },
     autostart: data.isopod?.autostart ?? false,
     file: path.basename(file),
   };

@@ -8,14 +8,17 @@ import { BatchReport, dependentsFirst, startInOrder, type PackageFacts } from ".
 import { Bundler } from "./bundler.ts";
 import type { HostConfig } from "./config.ts";
 import { DependencyGraph } from "./dependency_graph.ts";
-import { invalidPackage, IsopodError, notFound } from "./errors.ts";
+import { invalidPackage, IsopodError, messageOf, notFound } from "./errors.ts";
 import { checkDependencies, preparePackage, type AddOptions, type PreparedPackage } from "./installer.ts";
 import type { DataLayout } from "./layout.ts";
 import { LifecycleSteps, type PackageLog } from "./lifecycle_steps.ts";
 import { PackageLocks } from "./package_locks.ts";
 import { PackageRunner } from "./package_runner.ts";
+import { manifestOf } from "./package_view.ts";
 import { resolvePathSource } from "./path_source.ts";
 import { admitReplacements, replacementOf, reread } from "./replacement.ts";
+import { restartSettingsOf } from "./restart_policy.ts";
+import { Restarter, type RestartOutcome } from "./restarter.ts";
 import { installSourcedDependencies, type AddContext } from "./source_dependencies.ts";
 import { FolderSource, GitSource, type Source } from "./sources/index.ts";
 import { upgradePackage, type UpgradeHost, type UpgradeResult } from "./upgrade.ts";
@@ -41,17 +44,25 @@ export class PackageManager {
   readonly #steps: LifecycleSteps;
   readonly #git: GitSource;
   readonly #folders = new FolderSource();
+  readonly #restarts: Restarter;
 
   /** `log` writes the host's own lines about a package (a failed stop hook); by default straight to the store. */
   constructor(store: Store, sandbox: Sandbox, layout: DataLayout, config: HostConfig, log?: PackageLog) {
     this.#store = store;
     this.#bundler = new Bundler(layout.bundleCache);
-    this.#runner = new PackageRunner(sandbox, config.caps, layout);
+    this.#runner = new PackageRunner(sandbox, config.caps, layout, { graceMs: config.stopGraceMs });
     this.#locks = new PackageLocks(config.lockWaitMs);
     this.#audit = new Audit(store);
-    this.#steps = new LifecycleSteps(store, this.#runner, this.#bundler, {
-      layout,
-      log: log ?? ((name, level, message) => void store.logs.append(name, level, message)),
+    const packageLog: PackageLog = log ?? ((name, level, message) => void store.logs.append(name, level, message));
+    this.#steps = new LifecycleSteps(store, this.#runner, this.#bundler, { layout, log: packageLog });
+    this.#restarts = new Restarter({
+      store,
+      settingsOf: (name) => {
+        const record = this.#store.packages.get(name);
+        return record && restartSettingsOf(manifestOf(record).restart, config.restart);
+      },
+      restart: (name, attempt, wanted) => this.#restart(name, attempt, wanted),
+      log: packageLog,
     });
     this.#git = new GitSource(layout, {
       baseUrl: config.githubApi,
@@ -64,6 +75,7 @@ export class PackageManager {
     this.#runner.onExit((name, reason, message) => {
       if (this.#store.packages.get(name)?.state !== "running") return;
       this.#store.packages.setState(name, "failed", { code: reason, message, at: Date.now() });
+      this.#restarts.failed(name, reason, message);
     });
   }
 
@@ -152,11 +164,13 @@ export class PackageManager {
 
   /** Upgrades a package from its source: unchanged, nothing happens; a new version that fails is rolled back. */
   upgrade(name: string, actor: Actor): Promise<UpgradeResult> {
+    this.#restarts.reset([name]);
     return this.#audit.record(actor, "upgrade", name, {}, () => upgradePackage(name, this.#upgradeHost(actor)));
   }
 
   /** Upgrades each package in turn, each rolled back on its own failure; one result per name. */
   upgradeAll(names: readonly string[], actor: Actor): Promise<BatchReport> {
+    this.#restarts.reset(names);
     return this.#batch("upgrade", names, actor, {}, async (report) => {
       for (const name of names) await report.step(name, () => upgradePackage(name, this.#upgradeHost(actor)));
     });
@@ -187,6 +201,7 @@ export class PackageManager {
   /** A re-add with `reload`: a reload of one package with the files just read and the request's grant, env and config. */
   async #replaceOne(prepared: PreparedPackage, options: AddOptions, actor: Actor): Promise<PackageRecord> {
     const { name } = prepared.manifest;
+    this.#restarts.reset([name]);
     const report = await this.#batch("reload", [name], actor, { via: "add" }, (batch) =>
       this.#replace(batch, new Map([[name, prepared]]), options),
     );
@@ -199,12 +214,50 @@ export class PackageManager {
    * refused with the cycle named, the rest of the batch goes on.
    */
   start(names: readonly string[], actor: Actor, params: Record<string, unknown> = {}): Promise<BatchReport> {
+    this.#restarts.reset(names);
     return this.#batch("start", names, actor, params, (report) =>
       this.#locks.runScoped(
         () => this.#graph().withDependencies(names),
         () => startInOrder(report, this.#graph(), names, this.#starter()),
       ),
     );
+  }
+
+  /**
+   * The restart policy's start of one package: under the locks of it and its
+   * dependencies, only if `wanted()` still holds then and the package is still
+   * failed and meant to run. Dependencies are not started for it: one that is
+   * not running fails the attempt (a crash-looping dependency stays down).
+   */
+  async #restart(name: string, attempt: number, wanted: () => boolean): Promise<RestartOutcome> {
+    let ran = false;
+    const report = await this.#batch("start", [name], HOST_ACTOR, { reason: "restart", attempt }, (batch) =>
+      this.#locks.runScoped(
+        () => this.#graph().withDependencies([name]),
+        async () => {
+          const record = this.#store.packages.get(name);
+          if (!wanted() || record?.state !== "failed" || record.desiredState !== "running") return;
+          ran = true;
+          const blocker = Object.keys(record.dependencies).find((dependency) => !this.#steps.isRunning(dependency));
+          if (blocker === undefined) await batch.step(name, () => this.#steps.start(name));
+          else batch.refuse(name, new IsopodError("dependency_failed", `cannot restart "${name}": dependency "${blocker}" is not running`, { dependency: blocker }));
+        },
+      ),
+    );
+    const error = report.errorOf(name);
+    if (!ran || error === undefined) return { ran };
+    const reason = error instanceof IsopodError ? (error.details.reason ?? error.code) : "start_failed";
+    return { ran, error: { code: String(reason), message: messageOf(error) } };
+  }
+
+  /** Listens to each restart the restart policy carries out. */
+  onRestart(listener: (name: string) => void): void {
+    this.#restarts.onRestart(listener);
+  }
+
+  /** Cancels pending restarts and waits for those under way; the host calls it when it closes. */
+  close(): Promise<void> {
+    return this.#restarts.close();
   }
 
   async #startOne(name: string, actor: Actor): Promise<PackageRecord> {
@@ -214,6 +267,7 @@ export class PackageManager {
 
   /** Stops each package and, first, everything that depends on it; their desired state becomes stopped. */
   stop(names: readonly string[], actor: Actor): Promise<BatchReport> {
+    this.#restarts.reset(names);
     return this.#batch("stop", names, actor, {}, (report) =>
       this.#locks.runScoped(
         () => this.#graph().withDependents(names),
@@ -234,6 +288,7 @@ export class PackageManager {
    * are stopped with their running dependents, swapped, and started again.
    */
   reload(names: readonly string[], actor: Actor): Promise<BatchReport> {
+    this.#restarts.reset(names);
     return this.#batch("reload", names, actor, {}, async (report) => {
       await this.#replace(report, await this.#reread(names, report), {});
     });
@@ -298,6 +353,7 @@ export class PackageManager {
   /** Deletes a package: refused while others depend on it, unless `cascade`; files to the trash, history kept. */
   delete(name: string, actor: Actor, options: DeleteOptions = {}): Promise<BatchReport> {
     const cascade = options.cascade ?? false;
+    this.#restarts.reset([name]);
     return this.#batch("delete", [name], actor, { cascade }, (report) =>
       this.#locks.runScoped(
         () => this.#graph().withDependents([name]),
@@ -328,6 +384,11 @@ export class PackageManager {
 
   get runningCount(): number {
     return this.#runner.runningCount;
+  }
+
+  /** `/pkg` requests of `name` in flight; a stop waits for them within the grace period. */
+  inFlight(name: string): number {
+    return this.#runner.inFlight(name);
   }
 
   #graph(): DependencyGraph {

@@ -15,6 +15,7 @@ import {
 import { IsopodError } from "./errors.ts";
 import type { LimitCaps } from "./config.ts";
 import { DeadlineError, withDeadline } from "./deadline.ts";
+import { InFlight } from "./in_flight.ts";
 import type { DataLayout } from "./layout.ts";
 import { manifestOf } from "./package_view.ts";
 
@@ -27,18 +28,28 @@ export type ExitHandler = (name: string, reason: FailureReason, message: string)
  */
 export const SANDBOX_GRACE_MS = 2_000;
 
+export interface RunnerOptions {
+  /** How long a stop waits for the package's requests in flight before it goes on. Default 5000. */
+  graceMs?: number;
+}
+
 export class PackageRunner {
   readonly #sandbox: Sandbox;
   readonly #caps: LimitCaps;
   readonly #layout: DataLayout;
+  readonly #graceMs: number;
   readonly #running = new Map<string, IsolateSpec>();
+  /** Packages being stopped: still running, but taking no new requests while those in flight finish. */
+  readonly #draining = new Set<string>();
+  readonly #inFlight = new InFlight();
   #nextInstance = 0;
   #onExit: ExitHandler = () => {};
 
-  constructor(sandbox: Sandbox, caps: LimitCaps, layout: DataLayout) {
+  constructor(sandbox: Sandbox, caps: LimitCaps, layout: DataLayout, options: RunnerOptions = {}) {
     this.#sandbox = sandbox;
     this.#caps = caps;
     this.#layout = layout;
+    this.#graceMs = options.graceMs ?? 5_000;
     sandbox.onEvent((event) => {
       if (event.type !== "exit" || this.#running.get(event.packageName)?.instanceId !== event.instanceId) return;
       this.#running.delete(event.packageName);
@@ -61,6 +72,7 @@ export class PackageRunner {
       code,
       memoryMb: Math.min(limits.memoryMb ?? this.#caps.defaultMemoryMb, this.#caps.maxMemoryMb),
       timeoutMs: Math.min(limits.timeoutMs ?? this.#caps.defaultTimeoutMs, this.#caps.maxTimeoutMs),
+      cpuMs: Math.min(limits.cpuMs ?? this.#caps.defaultCpuMs, this.#caps.maxCpuMs),
       config: record.config,
       env: record.env,
       permissions: JSON.parse(record.granted) as PermissionSet,
@@ -99,10 +111,22 @@ export class PackageRunner {
     await withDeadline(this.#sandbox.dispose(instanceId), SANDBOX_GRACE_MS).catch(() => undefined);
   }
 
-  /** Runs `stop` (its failure is returned, not thrown) and ends the isolate. */
+  /**
+   * Lets the package's requests in flight finish within the grace period
+   * (new ones are refused meanwhile), then runs `stop` (its failure is
+   * returned, not thrown) and ends the isolate.
+   */
   async stop(name: string): Promise<unknown> {
     const spec = this.#running.get(name);
     if (spec === undefined) return undefined;
+    this.#draining.add(name);
+    try {
+      await this.#inFlight.settled(name, this.#graceMs);
+    } finally {
+      this.#draining.delete(name);
+    }
+    // It may have failed while its requests finished; then there is nothing left to stop.
+    if (this.#running.get(name) !== spec) return undefined;
     this.#running.delete(name);
     try {
       await this.#bounded(spec, `the "stop" hook`, this.#sandbox.hook(spec.instanceId, "stop"));
@@ -129,7 +153,21 @@ export class PackageRunner {
   async forward(name: string, request: SandboxRequest): Promise<SandboxResponse> {
     const spec = this.#running.get(name);
     if (spec === undefined) throw new IsopodError("not_running", `package "${name}" is not running`);
-    return this.#sandbox.request(spec.instanceId, request);
+    if (this.#draining.has(name)) {
+      throw new IsopodError("not_running", `package "${name}" is stopping: it takes no new requests while those in flight finish`);
+    }
+    const end = this.#inFlight.begin(name);
+    try {
+      return this.#inFlight.track(await this.#sandbox.request(spec.instanceId, request), end);
+    } catch (error) {
+      end();
+      throw error;
+    }
+  }
+
+  /** `/pkg` requests of `name` in flight (answers still streaming included). */
+  inFlight(name: string): number {
+    return this.#inFlight.count(name);
   }
 
   isRunning(name: string): boolean {

@@ -4,40 +4,60 @@
 /** Active timers one isolate may hold at once. */
 export const MAX_TIMERS = 10_000;
 
-export class HostTimers {
-  readonly #handles = new Map<number, NodeJS.Timeout>();
-  readonly #fire: (id: number) => void;
+interface Timer {
+  handle: NodeJS.Timeout | undefined;
+  ms: number;
+  repeat: boolean;
+}
 
-  constructor(fire: (id: number) => void) {
+/**
+ * A repeating timer is armed again only once its callback has run, as Node
+ * and Deno do: an isolate that cannot keep up with its intervals gets them
+ * less often, instead of a queue of due fires growing in the host.
+ */
+export class HostTimers {
+  readonly #timers = new Map<number, Timer>();
+  readonly #fire: (id: number) => Promise<void>;
+
+  /** `fire` runs the timer's callback in the isolate and settles when it has run. */
+  constructor(fire: (id: number) => Promise<void>) {
     this.#fire = fire;
   }
 
   set(id: number, delay: number, repeat: boolean): boolean {
-    if (this.#handles.size >= MAX_TIMERS || !Number.isSafeInteger(id) || this.#handles.has(id)) return false;
+    if (this.#timers.size >= MAX_TIMERS || !Number.isSafeInteger(id) || this.#timers.has(id)) return false;
     const ms = Number.isFinite(delay) ? Math.max(0, delay) : 0;
-    const handle = repeat
-      ? setInterval(() => this.#fire(id), Math.max(1, ms))
-      : setTimeout(() => {
-          this.#handles.delete(id);
-          this.#fire(id);
-        }, ms);
-    handle.unref();
-    this.#handles.set(id, handle);
+    const timer: Timer = { handle: undefined, ms: repeat ? Math.max(1, ms) : ms, repeat };
+    this.#timers.set(id, timer);
+    this.#arm(id, timer);
     return true;
   }
 
+  #arm(id: number, timer: Timer): void {
+    timer.handle = setTimeout(() => {
+      timer.handle = undefined;
+      // A timer counts against the limit until its callback has run, so due fires cannot pile up either.
+      void this.#fire(id).then(() => {
+        if (this.#timers.get(id) !== timer) return;
+        if (timer.repeat) this.#arm(id, timer);
+        else this.#timers.delete(id);
+      });
+    }, timer.ms);
+    timer.handle.unref();
+  }
+
   clear(id: number): void {
-    const handle = this.#handles.get(id);
-    if (handle) clearTimeout(handle);
-    this.#handles.delete(id);
+    const timer = this.#timers.get(id);
+    if (timer?.handle) clearTimeout(timer.handle);
+    this.#timers.delete(id);
   }
 
   clearAll(): void {
-    for (const handle of this.#handles.values()) clearTimeout(handle);
-    this.#handles.clear();
+    for (const timer of this.#timers.values()) if (timer.handle) clearTimeout(timer.handle);
+    this.#timers.clear();
   }
 
   get size(): number {
-    return this.#handles.size;
+    return this.#timers.size;
   }
 }

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { DeadlineError, withDeadline } from "../runtime/deadline.ts";
 import type { CallOutcome, HostResult, PullResult, RequestOutcome, ResponseHead } from "./isolate/bridge.ts";
+import { CpuWatchdog } from "./cpu_watchdog.ts";
 import { SandboxFailure } from "./failure.ts";
 import { HostOps } from "./host_ops.ts";
 import { HostTimers } from "./host_timers.ts";
@@ -40,13 +41,13 @@ const NO_REGISTRY: RegistryPort = {
   answer: () => ({ ok: true, value: undefined }),
 };
 
-/** Maps what isolated-vm throws to a reason the host acts on. */
-function failureOf(error: unknown, ended: SandboxFailure | undefined): SandboxFailure {
+/** Maps what isolated-vm throws to a reason the host acts on, naming the limit that was hit. */
+function failureOf(error: unknown, ended: SandboxFailure | undefined, spec: IsolateSpec): SandboxFailure {
   if (error instanceof SandboxFailure) return error;
   if (ended) return ended;
   const message = error instanceof Error ? error.message : String(error);
-  if (/memory limit/i.test(message)) return new SandboxFailure("memory", "isolate exceeded its memory limit");
-  if (/timed out/i.test(message)) return new SandboxFailure("wall-time", "script execution timed out");
+  if (/memory limit/i.test(message)) return new SandboxFailure("memory", `the isolate exceeded its memory limit of ${spec.memoryMb} MiB (memoryMb)`);
+  if (/timed out/i.test(message)) return new SandboxFailure("wall-time", `script execution timed out after ${spec.timeoutMs} ms (timeoutMs)`);
   if (/disposed/i.test(message)) return new SandboxFailure("disposed", "the isolate was disposed");
   return new SandboxFailure("uncaught-error", message);
 }
@@ -59,6 +60,7 @@ export class PackageIsolate implements RegistryPeer {
   readonly #ops: HostOps;
   readonly #bornAt = performance.now();
   readonly #statsProbe: IsolateProbe;
+  readonly #cpu: CpuWatchdog;
   #context: Context | undefined;
   #dispatch: Reference<Dispatch> | undefined;
   #ended: SandboxFailure | undefined;
@@ -73,6 +75,12 @@ export class PackageIsolate implements RegistryPeer {
     this.#timers = new HostTimers((id) => this.#fireTimer(id));
     this.#ops = new HostOps(spec);
     this.#statsProbe = new IsolateProbe(this.#isolate, spec);
+    this.#cpu = new CpuWatchdog({
+      readCpuMs: () => Number(this.#isolate.cpuTime / 1000n) / 1000,
+      budgetMs: spec.cpuMs,
+      exceeded: (what, usedMs) =>
+        this.#end("cpu-time", `${what} used more than its cpuMs of ${spec.cpuMs} ms of CPU time (${Math.round(usedMs)} ms)`),
+    });
   }
 
   /** Creates the isolate and evaluates the package's module in it. */
@@ -82,7 +90,7 @@ export class PackageIsolate implements RegistryPeer {
       await instance.#boot();
       return instance;
     } catch (error) {
-      const failure = failureOf(error, instance.#ended);
+      const failure = failureOf(error, instance.#ended, spec);
       instance.dispose();
       throw failure;
     }
@@ -133,8 +141,10 @@ export class PackageIsolate implements RegistryPeer {
     await module.instantiate(context, (specifier) => {
       throw new Error(`import "${specifier}" cannot be resolved inside the isolate`);
     });
-    await withDeadline(module.evaluate({ timeout: spec.timeoutMs }), spec.timeoutMs, () =>
-      this.#end("wall-time", `evaluating the module took longer than ${spec.timeoutMs} ms`),
+    await this.#cpu.watch("evaluating the module", () =>
+      withDeadline(module.evaluate({ timeout: spec.timeoutMs }), spec.timeoutMs, () =>
+        this.#end("wall-time", `evaluating the module took longer than ${spec.timeoutMs} ms`),
+      ),
     );
     const outcome = (await this.#dispatch.apply(undefined, ["load", module.namespace.derefInto()], {
       timeout: spec.timeoutMs,
@@ -148,17 +158,19 @@ export class PackageIsolate implements RegistryPeer {
     const ms = this.spec.timeoutMs;
     try {
       const data = { package: { name: this.spec.packageName, version: this.spec.version }, config: this.spec.config };
-      const call = this.#live().apply(undefined, ["hook", name, copyOf(data)], {
-        timeout: ms,
-        result: { promise: true, copy: true },
-      }) as Promise<CallOutcome>;
-      const outcome = await withDeadline(call, ms, () =>
-        this.#end("wall-time", `the "${name}" hook did not finish within ${ms} ms`),
-      );
+      const dispatch = this.#live();
+      // The call stops being charged CPU when the host stops waiting for it.
+      const outcome = await this.#cpu.watch(`the "${name}" hook`, () => {
+        const call = dispatch.apply(undefined, ["hook", name, copyOf(data)], {
+          timeout: ms,
+          result: { promise: true, copy: true },
+        }) as Promise<CallOutcome>;
+        return withDeadline(call, ms, () => this.#end("wall-time", `the "${name}" hook did not finish within ${ms} ms (timeoutMs)`));
+      });
       if (outcome) throw new SandboxFailure("uncaught-error", `the "${name}" hook threw ${outcome.name}: ${outcome.message}`);
     } catch (error) {
       if (error instanceof DeadlineError) throw this.#ended!;
-      throw failureOf(error, this.#ended);
+      throw failureOf(error, this.#ended, this.spec);
     }
   }
 
@@ -175,11 +187,14 @@ export class PackageIsolate implements RegistryPeer {
     request.signal?.addEventListener("abort", onAbort, { once: true });
     let outcome: RequestOutcome;
     try {
-      const call = this.#live().apply(undefined, ["request", id, copyOf({ ...request.head, bodyId })], {
-        timeout: ms,
-        result: { promise: true, copy: true },
-      }) as Promise<RequestOutcome>;
-      outcome = await withDeadline(call, ms);
+      const dispatch = this.#live();
+      outcome = await this.#cpu.watch("a request", () => {
+        const call = dispatch.apply(undefined, ["request", id, copyOf({ ...request.head, bodyId })], {
+          timeout: ms,
+          result: { promise: true, copy: true },
+        }) as Promise<RequestOutcome>;
+        return withDeadline(call, ms);
+      });
     } catch (error) {
       closeBody();
       if (!(error instanceof DeadlineError)) throw this.#failed(error);
@@ -212,16 +227,21 @@ export class PackageIsolate implements RegistryPeer {
     return {
       read: async () => {
         if (finished) return null;
-        const pull = this.#live().apply(undefined, ["pull", streamId], {
-          timeout: this.spec.timeoutMs,
-          result: { promise: true, copy: true },
-        }) as Promise<PullResult>;
+        const dispatch = this.#live();
+        const pull = () =>
+          dispatch.apply(undefined, ["pull", streamId], {
+            timeout: this.spec.timeoutMs,
+            result: { promise: true, copy: true },
+          }) as Promise<PullResult>;
         let result: PullResult;
         try {
-          result = await withDeadline(pull, this.spec.timeoutMs);
+          result = await this.#cpu.watch("a response body", () => withDeadline(pull(), this.spec.timeoutMs));
         } catch (error) {
           finish();
-          if (error instanceof DeadlineError) this.#cancelStream(streamId, "the host stopped waiting for the body");
+          if (error instanceof DeadlineError) {
+            this.#cancelStream(streamId, "the host stopped waiting for the body");
+            this.#probe();
+          }
           throw this.#failed(error instanceof DeadlineError ? new SandboxFailure("wall-time", "a body chunk took longer than timeoutMs") : error);
         }
         if ("chunk" in result) return result.chunk;
@@ -239,7 +259,7 @@ export class PackageIsolate implements RegistryPeer {
 
   /** The failure of a call; one that killed the isolate (memory) ends it, so the host learns of it. */
   #failed(error: unknown): SandboxFailure {
-    const failure = failureOf(error, this.#ended);
+    const failure = failureOf(error, this.#ended, this.spec);
     if (failure.reason === "memory" || this.#isolate.isDisposed) this.#end(failure.reason, failure.message);
     return failure;
   }
@@ -275,8 +295,18 @@ export class PackageIsolate implements RegistryPeer {
       this.#pendingCalls--;
       if (this.#ended) return;
       // The continuation runs under the wall time too: a loop after an await is cut short like any other.
-      this.#dispatch
-        ?.apply(undefined, ["resolve", id as number, copyOf(result)], { timeout: this.spec.timeoutMs, result: { promise: true } })
+      const dispatch = this.#dispatch;
+      if (!dispatch) return;
+      const ms = this.spec.timeoutMs;
+      this.#cpu
+        .watch("a continuation after a host call", () => {
+          const call = dispatch.apply(undefined, ["resolve", id as number, copyOf(result)], { timeout: ms, result: { promise: true } });
+          // isolated-vm's timeout interrupts a plain loop at \`ms\` and the isolate goes on; it does not run while the
+          // isolate waits on the host, so a loop of host calls is stuck: ended, as the probe after a request would.
+          return withDeadline(call, ms * 2, () =>
+            this.#end("wall-time", `a continuation after a host call was still running after twice its timeoutMs of ${ms} ms`),
+          );
+        })
         .catch((error: unknown) => {
           const failure = this.#failed(error);
           if (failure.reason !== "disposed") this.#log("error", `a continuation after a host call failed: ${failure.message}`);
@@ -286,11 +316,14 @@ export class PackageIsolate implements RegistryPeer {
 
   /**
    * Runs a registry dispatch (`registryServe`, `registryResolve`) under the
-   * wall time, as host calls' continuations run; see sandbox/registry_calls.ts.
+   * wall time and the CPU budget, as host calls' continuations run; see sandbox/registry_calls.ts.
    */
   async deliver(kind: "registryServe" | "registryResolve", id: number, payload: unknown): Promise<void> {
     try {
-      await this.#live().apply(undefined, [kind, id, payload], { timeout: this.spec.timeoutMs, arguments: { copy: true } });
+      const what = kind === "registryServe" ? "a registry call" : "a registry answer";
+      await this.#cpu.watch(what, () =>
+        this.#live().apply(undefined, [kind, id, payload], { timeout: this.spec.timeoutMs, arguments: { copy: true } }),
+      );
     } catch (error) {
       const failure = this.#failed(error);
       if (failure.reason !== "disposed") this.#log("error", `a registry ${kind === "registryServe" ? "call" : "answer"} failed in this package: ${failure.message}`);
@@ -312,20 +345,24 @@ export class PackageIsolate implements RegistryPeer {
    * be taken in any order by isolated-vm's threads, and timers must fire in
    * the order they fell due.
    */
-  #fireTimer(id: number): void {
+  #fireTimer(id: number): Promise<void> {
     this.#timerChain = this.#timerChain.then(() => this.#fireNow(id));
+    return this.#timerChain;
   }
 
   async #fireNow(id: number): Promise<void> {
     if (this.#ended) return;
     try {
-      const outcome = (await this.#live().apply(undefined, ["timer", id], {
-        timeout: this.spec.timeoutMs,
-        result: { copy: true },
+      const dispatch = this.#live();
+      const ms = this.spec.timeoutMs;
+      const outcome = (await this.#cpu.watch("a timer callback", () => {
+        const call = dispatch.apply(undefined, ["timer", id], { timeout: ms, result: { copy: true } });
+        // isolated-vm's timeout does not run while the isolate waits on the host: a loop of host calls needs this deadline.
+        return withDeadline(call, ms, () => this.#end("wall-time", `a timer callback ran longer than ${ms} ms (timeoutMs)`));
       })) as CallOutcome;
       if (outcome) this.#end("uncaught-error", `a timer callback threw ${outcome.name}: ${outcome.message}`);
     } catch (error) {
-      const failure = failureOf(error, this.#ended);
+      const failure = failureOf(error, this.#ended, this.spec);
       this.#end(failure.reason, `a timer callback failed: ${failure.message}`);
     }
   }
@@ -348,6 +385,7 @@ export class PackageIsolate implements RegistryPeer {
   }
 
   #release(): void {
+    this.#cpu.stop();
     this.#timers.clearAll();
     this.#ops.closeAll();
     try {

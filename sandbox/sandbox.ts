@@ -29,6 +29,8 @@ export interface IsolateSpec {
   memoryMb: number;
   /** Wall time per hook, timer callback and request. */
   timeoutMs: number;
+  /** CPU time per hook, timer callback and request; past it the isolate is ended (`cpu-time`). */
+  cpuMs: number;
   config: Record<string, unknown>;
   env: Record<string, string>;
   permissions: PermissionSet;

@@ -73,7 +73,7 @@ describe("GET /v1/stats", () => {
       h,
       "spinner",
       `export default { start() { setTimeout(() => { const end = Date.now() + 4000; while (Date.now() < end) {} console.log("loop over"); }, 50); } };`,
-      { start: true, manifest: { isopod: { limits: { timeoutMs: 20000 } } } },
+      { start: true, manifest: { isopod: { limits: { timeoutMs: 20000, cpuMs: 20000 } } } },
     );
     await new Promise((resolve) => setTimeout(resolve, 300));
     const first = packageIn((await h.json("GET", "/v1/stats")).body, "spinner");

@@ -100,7 +100,7 @@ export interface ServeHandlerInfo {
   readonly completed: Promise<void>;
 }
 
-/** A lifecycle hook. The host bounds each with the package's `timeoutMs`. */
+/** A lifecycle hook. The host bounds each with the package's `timeoutMs` (wall time) and `cpuMs` (CPU time). */
 export type Hook = (ctx: Context) => void | Promise<void>;
 
 /**

@@ -46,6 +46,7 @@ export function useRegistrySandbox(t: TestContext): RegistrySandbox {
         code,
         memoryMb: options.memoryMb ?? 64,
         timeoutMs: options.timeoutMs ?? 5_000,
+        cpuMs: 60_000, // registry semantics here; CPU limits are tested in limits_hostile.test.ts
         config: {},
         env: {},
         permissions: emptyPermissionSet(),
