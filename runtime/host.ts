@@ -3,7 +3,7 @@
 
 import { mkdir } from "node:fs/promises";
 import { Store } from "../db/index.ts";
-import { LocalSandbox, type Sandbox } from "../sandbox/index.ts";
+import { LocalSandbox, ProcessSandbox, type ProcessSandboxStatus, type Sandbox } from "../sandbox/index.ts";
 import { Audit } from "./audit.ts";
 import type { HostConfig } from "./config.ts";
 import { ControlPipe } from "./control_pipe.ts";
@@ -14,6 +14,7 @@ import { Metrics } from "./metrics.ts";
 import { operationsOf, type LifecycleOperations } from "./operations.ts";
 import { PackageManager } from "./package_manager.ts";
 import { Retention } from "./retention.ts";
+import { SandboxRecovery } from "./sandbox_recovery.ts";
 import { StatsCollector } from "./stats_collector.ts";
 import { StatsCounters } from "./stats_counters.ts";
 import { StatsSampler } from "./stats_sampler.ts";
@@ -35,6 +36,8 @@ export class Host {
   readonly sampler: StatsSampler;
   readonly retention: Retention;
   readonly metrics: Metrics;
+  /** Brings packages back after the sandbox process crashed and restarted. */
+  readonly recovery: SandboxRecovery;
   readonly startedAt = Date.now();
   /** The host log; the control pipe writes its results here. Tests may replace it. */
   log: (line: string) => void = (line) => console.log(`isopod: ${line}`);
@@ -48,7 +51,7 @@ export class Host {
       logLinesPerPackage: config.logLinesPerPackage,
       logBytesPerPackage: config.logs.bytesPerPackage,
     });
-    this.sandbox = new LocalSandbox();
+    this.sandbox = sandboxOf(config);
     this.logs = new LogHub(this.store, {
       rate: { lines: config.logs.rateLines, bytes: config.logs.rateBytes },
       maxFollowers: config.logs.maxFollowers,
@@ -72,6 +75,13 @@ export class Host {
     );
     this.operations = operationsOf(this.packages);
     this.tokens = new TokenService(this.store, config.adminToken);
+    this.recovery = new SandboxRecovery(this.packages, this.stats, (line) => this.log(line));
+    if (this.sandbox instanceof ProcessSandbox) this.sandbox.onSupervision((event) => this.recovery.handle(event));
+  }
+
+  /** Where the isolates run: `inline`, or the sandbox process and how it is doing. */
+  sandboxStatus(): { mode: "inline" } | ({ mode: "process" } & ProcessSandboxStatus) {
+    return this.sandbox instanceof ProcessSandbox ? { mode: "process", ...this.sandbox.status() } : { mode: "inline" };
   }
 
   /** Opens (or creates) the data folder and its database. */
@@ -112,6 +122,13 @@ export class Host {
     await this.retention.stop();
     this.logs.close();
     await this.sandbox.close();
+    await this.recovery.idle();
     this.store.close();
   }
+}
+
+function sandboxOf(config: HostConfig): Sandbox {
+  if (config.sandbox.mode === "inline") return new LocalSandbox();
+  const { backoffMs, maxCrashes, crashWindowMs } = config.sandbox;
+  return new ProcessSandbox({ backoffMs, maxCrashes, crashWindowMs });
 }

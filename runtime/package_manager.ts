@@ -326,6 +326,17 @@ export class PackageManager {
     return this.start(names, HOST_ACTOR, { reason: "restore" });
   }
 
+  /**
+   * After the sandbox process came back from a crash: starts again, in dependency order, the
+   * packages the crash took down (failed with `sandbox-crash`) whose desired state is running.
+   */
+  recover(): Promise<BatchReport> {
+    const names = this.list()
+      .filter((record) => record.desiredState === "running" && record.state === "failed" && record.error?.code === "sandbox-crash")
+      .map((record) => record.name);
+    return this.start(names, HOST_ACTOR, { reason: "sandbox-restart" });
+  }
+
   get runningCount(): number {
     return this.#runner.runningCount;
   }

@@ -17,6 +17,12 @@ export type { HeaderList } from "./isolate/bridge.ts";
 export { SandboxFailure } from "./failure.ts";
 export { LocalSandbox } from "./local_sandbox.ts";
 export {
+  ProcessSandbox,
+  type ProcessSandboxOptions,
+  type ProcessSandboxStatus,
+  type SupervisionEvent,
+} from "./process_sandbox.ts";
+export {
   effectivePermissions,
   emptyPermissionSet,
   permissionSetOf,

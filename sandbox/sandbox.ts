@@ -16,7 +16,9 @@ export type FailureReason =
   | "disposed"
   /** The package's `fetch` threw, returned something that is not a Response, or is missing. */
   | "handler-error"
-  | "no-handler";
+  | "no-handler"
+  /** The sandbox process the isolate ran in exited (killed, V8 fatal error, out of memory). */
+  | "sandbox-crash";
 
 /** Everything needed to bring up one package's isolate. */
 export interface IsolateSpec {

@@ -1,0 +1,170 @@
+// One sandbox process as the control plane sees it: forked with a clean
+// environment, a batched channel, a deadline to get ready, a heartbeat, and
+// the story of how it ended.
+
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { Wire } from "./wire.ts";
+import { WirePort } from "./wire_port.ts";
+import { WireStreams } from "./wire_streams.ts";
+
+const ENTRY = fileURLToPath(new URL("./sandbox_process.ts", import.meta.url));
+/** Found beside this file, so a host started from any folder finds it. */
+const TSX = import.meta.resolve("tsx");
+/** What the sandbox process inherits from the host's environment: nothing secret (tokens stay in the control plane). */
+const INHERITED_ENV = ["PATH", "HOME", "TMPDIR", "TZ", "LANG", "SYSTEMROOT"];
+/** Bytes of the process's stderr kept to explain a crash. */
+const STDERR_TAIL = 4096;
+
+export interface ChildTimings {
+  /** How long the process may take to load and say it is ready. */
+  startTimeoutMs: number;
+  /** How often the control plane pings it once ready. */
+  heartbeatMs: number;
+  /** Silence past which the process is taken for stuck and killed. */
+  heartbeatTimeoutMs: number;
+}
+
+/** How a sandbox process ended. */
+export interface ChildExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Why, in words: the V8 fatal error, the heartbeat, the signal or the exit code. */
+  message: string;
+}
+
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const key of INHERITED_ENV) if (process.env[key] !== undefined) env[key] = process.env[key];
+  return env;
+}
+
+export class SandboxChild {
+  readonly port: WirePort;
+  readonly streams: WireStreams;
+  /** Resolves with the pid once the process said it is ready; rejects if it ended first. */
+  readonly ready: Promise<number>;
+  /** Resolves once the process has ended, however it ended. Never rejects. */
+  readonly exited: Promise<ChildExit>;
+  readonly #process: ChildProcess;
+  readonly #timings: ChildTimings;
+  /** Batches posted before the process listens; Node's channel does not keep messages for a listener to come. */
+  #early: { batch: Wire[]; done: () => void }[] | undefined = [];
+  #isReady = false;
+  #lastHeard = Date.now();
+  #heartbeat: NodeJS.Timeout | undefined;
+  #killedBecause: string | undefined;
+  #fatal: string | undefined;
+  #stderr = "";
+
+  constructor(onMessage: (message: Wire) => void, timings: ChildTimings) {
+    this.#timings = timings;
+    this.port = new WirePort((batch, done) => this.#write(batch, done));
+    this.streams = new WireStreams((message) => this.port.post(message));
+    this.#process = fork(ENTRY, [], {
+      execArgv: ["--no-node-snapshot", "--import", TSX],
+      serialization: "advanced",
+      stdio: ["ignore", "inherit", "pipe", "ipc"],
+      env: childEnv(),
+    });
+    this.#process.stderr!.on("data", (chunk: Buffer) => this.#onStderr(chunk));
+    this.exited = this.#watchExit();
+    let started!: (pid: number) => void;
+    this.ready = new Promise<number>((resolve, reject) => {
+      started = resolve;
+      void this.exited.then((exit) => reject(new Error(exit.message)));
+    });
+    this.ready.catch(() => undefined);
+    const startDeadline = setTimeout(() => this.kill(`the sandbox process was not ready within ${timings.startTimeoutMs} ms`), timings.startTimeoutMs);
+    this.#process.on("message", (batch: Wire[]) => {
+      this.#lastHeard = Date.now();
+      if (!Array.isArray(batch)) return;
+      for (const message of batch) {
+        if (message?.k === "ready" && !this.#isReady) {
+          clearTimeout(startDeadline);
+          this.#onReady();
+          started(this.#process.pid ?? 0);
+        } else if (message?.k === "fatal") {
+          this.#fatal = String(message.message);
+        } else if (message && !this.streams.handle(message)) {
+          onMessage(message);
+        }
+      }
+    });
+    void this.exited.then(() => clearTimeout(startDeadline));
+  }
+
+  get pid(): number | undefined {
+    return this.#process.pid;
+  }
+
+  #write(batch: Wire[], done: () => void): void {
+    if (this.#early) {
+      this.#early.push({ batch, done });
+      return;
+    }
+    if (!this.#process.connected) return done();
+    this.#process.send(batch, undefined, {}, () => done());
+  }
+
+  #onReady(): void {
+    this.#isReady = true;
+    const early = this.#early ?? [];
+    this.#early = undefined;
+    for (const { batch, done } of early) this.#write(batch, done);
+    this.#heartbeat = setInterval(() => this.#beat(), this.#timings.heartbeatMs).unref();
+  }
+
+  #beat(): void {
+    const silent = Date.now() - this.#lastHeard;
+    if (silent > this.#timings.heartbeatTimeoutMs) this.kill(`the sandbox process did not answer for ${silent} ms`);
+    else this.port.post({ k: "ping" });
+  }
+
+  #onStderr(chunk: Buffer): void {
+    process.stderr.write(chunk);
+    this.#stderr = (this.#stderr + chunk.toString()).slice(-STDERR_TAIL);
+  }
+
+  #watchExit(): Promise<ChildExit> {
+    return new Promise((resolve) => {
+      const end = (code: number | null, signal: NodeJS.Signals | null, error?: Error) => {
+        clearInterval(this.#heartbeat);
+        this.#early = undefined;
+        this.port.clear();
+        resolve({ code, signal, message: this.#describe(code, signal, error) });
+      };
+      this.#process.once("exit", (code, signal) => end(code, signal));
+      this.#process.once("error", (error) => {
+        // A process that could not be spawned (or signalled) never fires "exit".
+        if (this.#process.exitCode === null && this.#process.signalCode === null && this.#process.pid === undefined) end(null, null, error);
+      });
+    });
+  }
+
+  #describe(code: number | null, signal: NodeJS.Signals | null, error?: Error): string {
+    if (this.#fatal !== undefined) return `the sandbox process ended after a V8 fatal error: ${this.#fatal}`;
+    if (this.#killedBecause !== undefined) return this.#killedBecause;
+    if (error) return `the sandbox process could not be started: ${error.message}`;
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const last = this.#stderr.trim().split("\n").filter(Boolean).at(-1);
+    return `the sandbox process ${how}${last ? ` (${last.slice(0, 300)})` : ""}`;
+  }
+
+  /** Kills the process at once; `because` becomes the reason its packages are given. */
+  kill(because?: string): void {
+    this.#killedBecause ??= because;
+    if (this.#process.exitCode === null && this.#process.signalCode === null) this.#process.kill("SIGKILL");
+  }
+
+  /** Asks the process to dispose its isolates and exit; kills it if it has not within `graceMs`. */
+  async close(graceMs: number): Promise<void> {
+    if (this.#isReady) {
+      this.port.post({ k: "close" });
+      this.port.flush();
+    }
+    const timer = setTimeout(() => this.kill("the sandbox process was closed"), this.#isReady ? graceMs : 0);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}

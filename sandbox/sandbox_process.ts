@@ -1,0 +1,118 @@
+// The sandbox process: hosts a LocalSandbox and serves the control plane's
+// calls over Node's IPC channel. Started by ProcessSandbox, never by hand.
+
+import { onCatastrophicError } from "./ivm.ts";
+import { LocalSandbox } from "./local_sandbox.ts";
+import type { SandboxEvent } from "./sandbox.ts";
+import { PLAIN_METHODS, type Wire, type WireRequest, type WireResponse } from "./wire.ts";
+import { WirePort, wireErrorOf } from "./wire_port.ts";
+import { WireStreams } from "./wire_streams.ts";
+
+/** Batches not yet taken by the channel past which console lines are dropped (and counted) instead of queued. */
+const MAX_UNSENT_BATCHES = 32;
+/** How long a dying process waits for its last messages to leave. */
+const LAST_WORDS_MS = 1_000;
+
+if (!process.send) throw new Error("sandbox_process.ts runs only as the child of a ProcessSandbox (it needs an IPC channel)");
+
+const sandbox = new LocalSandbox();
+const port = new WirePort((batch, done) => {
+  if (!process.connected) return done();
+  process.send!(batch, undefined, {}, () => {
+    done();
+    if (port.unsent === 0) reportDropped();
+  });
+});
+const streams = new WireStreams((message) => port.post(message));
+const aborts = new Map<number, AbortController>();
+/** Console lines dropped while the channel was backed up, by instance. */
+const dropped = new Map<string, { event: SandboxEvent; lines: number }>();
+
+function forward(event: SandboxEvent): void {
+  if (event.type === "log" && port.unsent > MAX_UNSENT_BATCHES) {
+    const entry = dropped.get(event.instanceId) ?? { event, lines: 0 };
+    entry.lines++;
+    dropped.set(event.instanceId, entry);
+    return;
+  }
+  port.post({ k: "event", event });
+}
+
+function reportDropped(): void {
+  for (const { event, lines } of dropped.values()) {
+    const message = `${lines} console line(s) dropped: the host took them in slower than the package wrote them`;
+    port.post({ k: "event", event: { ...event, level: "warn", message, ts: Date.now() } as SandboxEvent });
+  }
+  dropped.clear();
+}
+
+function die(): void {
+  process.kill(process.pid, "SIGKILL");
+}
+
+/** Sends the last messages, then ends the process; `process.exit` could wait forever on a stuck isolate thread. */
+function dieSoon(): void {
+  port.flush(die);
+  setTimeout(die, LAST_WORDS_MS);
+}
+
+async function request(id: number, instanceId: string, wire: WireRequest): Promise<void> {
+  const controller = wire.signal ? new AbortController() : undefined;
+  if (controller) aborts.set(id, controller);
+  try {
+    const response = await sandbox.request(instanceId, {
+      head: wire.head,
+      // Opened before the first await: the body's chunks follow this call in the same batch.
+      body: wire.body === null ? null : streams.receive(wire.body),
+      ...(controller && { signal: controller.signal }),
+    });
+    const { status, statusText, headers, body } = response;
+    const answer = (value: WireResponse) => port.post({ k: "done", id, value });
+    if (body === null || body instanceof Uint8Array) answer({ status, statusText, headers, body });
+    else streams.send(body, (stream) => answer({ status, statusText, headers, body: { stream } }));
+  } finally {
+    aborts.delete(id);
+  }
+}
+
+async function call(id: number, method: string, args: unknown[]): Promise<void> {
+  try {
+    if (method === "request") return await request(id, args[0] as string, args[1] as WireRequest);
+    if (!(PLAIN_METHODS as readonly string[]).includes(method)) throw new Error(`unknown sandbox method "${method}"`);
+    const fn = sandbox[method as (typeof PLAIN_METHODS)[number]] as (...args: unknown[]) => Promise<unknown>;
+    port.post({ k: "done", id, value: await fn.apply(sandbox, args) });
+  } catch (error) {
+    port.post({ k: "fail", id, error: wireErrorOf(error) });
+  }
+}
+
+function handle(message: Wire): void {
+  if (streams.handle(message)) return;
+  switch (message.k) {
+    case "call":
+      void call(message.id, message.method, message.args);
+      return;
+    case "abort":
+      aborts.get(message.id)?.abort();
+      return;
+    case "ping":
+      port.post({ k: "pong" });
+      return;
+    case "close":
+      // The control plane kills the process if this exit hangs on a stuck isolate thread.
+      void sandbox.close().finally(() => port.flush(() => process.exit(0)));
+      return;
+  }
+}
+
+sandbox.onEvent(forward);
+onCatastrophicError((message) => {
+  port.post({ k: "fatal", message });
+  dieSoon();
+});
+process.on("message", (batch: Wire[]) => {
+  for (const message of batch) handle(message);
+});
+// The control plane is gone (it exited or was killed): no orphan sandbox stays behind.
+process.on("disconnect", () => void sandbox.close().finally(dieSoon));
+port.post({ k: "ready", pid: process.pid });
