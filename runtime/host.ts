@@ -59,6 +59,7 @@ export class Host {
     this.sandbox.onEvent((event) => {
       if (event.type === "log") this.logs.append(event.packageName, event.level, event.message, event.ts);
       if (event.type === "exit") this.stats.countFailure(event.packageName, event.reason);
+      if (event.type === "dropped") this.logs.countDropped(event.packageName, event.lines, event.bytes);
     });
     this.collector = new StatsCollector({
       store: this.store,

@@ -2,6 +2,7 @@
 
 export type {
   ChunkSource,
+  DroppedLogEvent,
   ExitEvent,
   FailureReason,
   HookName,

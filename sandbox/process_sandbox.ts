@@ -248,6 +248,8 @@ export class ProcessSandbox implements Sandbox {
     if (event.type === "log") {
       const level = LOG_LEVELS.has(event.level) ? event.level : "info";
       this.#emit({ type: "log", instanceId, packageName, level, message: String(event.message), ts: Number(event.ts) || Date.now() });
+    } else if (event.type === "dropped") {
+      this.#emit({ type: "dropped", instanceId, packageName, lines: Number(event.lines) || 0, bytes: Number(event.bytes) || 0 });
     } else if (event.type === "exit") {
       const failure = errorOfWire({ reason: event.reason, message: String(event.message) }) as SandboxFailure;
       this.#lose(instanceId, packageName, failure);

@@ -57,7 +57,16 @@ export interface ExitEvent {
   message: string;
 }
 
-export type SandboxEvent = LogEvent | ExitEvent;
+/** Console lines of an isolate dropped before they reached the host: the sandbox process's channel was backed up. */
+export interface DroppedLogEvent {
+  type: "dropped";
+  instanceId: string;
+  packageName: string;
+  lines: number;
+  bytes: number;
+}
+
+export type SandboxEvent = LogEvent | ExitEvent | DroppedLogEvent;
 
 /** A body crossing the boundary: pulled one chunk at a time (null at the end), so both sides stay bounded. */
 export interface ChunkSource {

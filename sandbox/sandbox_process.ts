@@ -3,13 +3,13 @@
 
 import { onCatastrophicError } from "./ivm.ts";
 import { LocalSandbox } from "./local_sandbox.ts";
-import type { SandboxEvent } from "./sandbox.ts";
+import type { DroppedLogEvent, SandboxEvent } from "./sandbox.ts";
 import { PLAIN_METHODS, type Wire, type WireRequest, type WireResponse } from "./wire.ts";
 import { WirePort, wireErrorOf } from "./wire_port.ts";
 import { WireStreams } from "./wire_streams.ts";
 
-/** Batches not yet taken by the channel past which console lines are dropped (and counted) instead of queued. */
-const MAX_UNSENT_BATCHES = 32;
+/** Console text posted but not yet taken by the channel past which lines are dropped (and counted) instead of queued. */
+const MAX_LOG_BYTES_IN_FLIGHT = 4 * 1024 * 1024;
 /** How long a dying process waits for its last messages to leave. */
 const LAST_WORDS_MS = 1_000;
 
@@ -18,31 +18,46 @@ if (!process.send) throw new Error("sandbox_process.ts runs only as the child of
 const sandbox = new LocalSandbox();
 const port = new WirePort((batch, done) => {
   if (!process.connected) return done();
+  const logBytes = logBytesOf(batch);
   process.send!(batch, undefined, {}, () => {
+    logBytesInFlight -= logBytes;
     done();
-    if (port.unsent === 0) reportDropped();
+    if (logBytesInFlight < MAX_LOG_BYTES_IN_FLIGHT / 2) reportDropped();
   });
 });
 const streams = new WireStreams((message) => port.post(message));
 const aborts = new Map<number, AbortController>();
+let logBytesInFlight = 0;
 /** Console lines dropped while the channel was backed up, by instance. */
-const dropped = new Map<string, { event: SandboxEvent; lines: number }>();
+const dropped = new Map<string, DroppedLogEvent>();
 
+function logBytesOf(batch: Wire[]): number {
+  let bytes = 0;
+  for (const message of batch) if (message.k === "event" && message.event.type === "log") bytes += message.event.message.length;
+  return bytes;
+}
+
+/**
+ * Passes an event on. A package that prints faster than the control plane takes lines in
+ * would grow this process's queue without bound: past a bound its lines are dropped here,
+ * and counted as the host counts lines over the rate.
+ */
 function forward(event: SandboxEvent): void {
-  if (event.type === "log" && port.unsent > MAX_UNSENT_BATCHES) {
-    const entry = dropped.get(event.instanceId) ?? { event, lines: 0 };
-    entry.lines++;
-    dropped.set(event.instanceId, entry);
-    return;
+  if (event.type === "log") {
+    if (logBytesInFlight >= MAX_LOG_BYTES_IN_FLIGHT) {
+      const entry = dropped.get(event.instanceId) ?? { type: "dropped", instanceId: event.instanceId, packageName: event.packageName, lines: 0, bytes: 0 };
+      entry.lines++;
+      entry.bytes += event.message.length;
+      dropped.set(event.instanceId, entry);
+      return;
+    }
+    logBytesInFlight += event.message.length;
   }
   port.post({ k: "event", event });
 }
 
 function reportDropped(): void {
-  for (const { event, lines } of dropped.values()) {
-    const message = `${lines} console line(s) dropped: the host took them in slower than the package wrote them`;
-    port.post({ k: "event", event: { ...event, level: "warn", message, ts: Date.now() } as SandboxEvent });
-  }
+  for (const event of dropped.values()) port.post({ k: "event", event });
   dropped.clear();
 }
 
