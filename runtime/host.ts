@@ -51,7 +51,7 @@ export class Host {
       logLinesPerPackage: config.logLinesPerPackage,
       logBytesPerPackage: config.logs.bytesPerPackage,
     });
-    this.sandbox = sandboxOf(config);
+    this.sandbox = sandboxOf(config, layout);
     this.logs = new LogHub(this.store, {
       rate: { lines: config.logs.rateLines, bytes: config.logs.rateBytes },
       maxFollowers: config.logs.maxFollowers,
@@ -128,8 +128,8 @@ export class Host {
   }
 }
 
-function sandboxOf(config: HostConfig): Sandbox {
+function sandboxOf(config: HostConfig, layout: DataLayout): Sandbox {
   if (config.sandbox.mode === "inline") return new LocalSandbox();
   const { backoffMs, maxCrashes, crashWindowMs } = config.sandbox;
-  return new ProcessSandbox({ backoffMs, maxCrashes, crashWindowMs });
+  return new ProcessSandbox({ backoffMs, maxCrashes, crashWindowMs, cacheDir: layout.sandboxCache });
 }

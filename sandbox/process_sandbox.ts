@@ -18,6 +18,8 @@ import type { Wire, WireRequest, WireResponse } from "./wire.ts";
 import { errorOfWire } from "./wire_port.ts";
 
 export interface ProcessSandboxOptions extends Partial<ChildTimings> {
+  /** Where the sandbox process's bundled entry is kept (the host's data folder); without it, it runs through tsx. */
+  cacheDir?: string;
   /** Delay before the first restart after a crash; doubled for each further crash in the window. Default 100. */
   backoffMs?: number;
   /** Longest delay before a restart. Default 10000. */
@@ -65,6 +67,7 @@ const LOG_LEVELS = new Set(["debug", "info", "warn", "error"]);
 
 export class ProcessSandbox implements Sandbox {
   readonly #timings: ChildTimings;
+  readonly #cacheDir: string | undefined;
   readonly #crashes: CrashRecord;
   readonly #listeners: ((event: SandboxEvent) => void)[] = [];
   readonly #supervisors: ((event: SupervisionEvent) => void)[] = [];
@@ -83,6 +86,7 @@ export class ProcessSandbox implements Sandbox {
       heartbeatMs: options.heartbeatMs ?? 5_000,
       heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 30_000,
     };
+    this.#cacheDir = options.cacheDir;
     this.#crashes = new CrashRecord({
       backoffMs: options.backoffMs ?? 100,
       maxBackoffMs: options.maxBackoffMs ?? 10_000,
@@ -194,7 +198,7 @@ export class ProcessSandbox implements Sandbox {
   }
 
   #start(): SandboxChild {
-    const child: SandboxChild = new SandboxChild((message) => this.#handle(child, message), this.#timings);
+    const child: SandboxChild = new SandboxChild((message) => this.#handle(child, message), this.#timings, { cacheDir: this.#cacheDir });
     this.#child = child;
     this.#state = "starting";
     const restart = this.#crashes.total > 0;

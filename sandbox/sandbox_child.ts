@@ -3,18 +3,20 @@
 // the story of how it ended.
 
 import { fork, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { childEntry } from "./sandbox_entry.ts";
 import type { Wire } from "./wire.ts";
 import { WirePort } from "./wire_port.ts";
 import { WireStreams } from "./wire_streams.ts";
 
-const ENTRY = fileURLToPath(new URL("./sandbox_process.ts", import.meta.url));
-/** Found beside this file, so a host started from any folder finds it. */
-const TSX = import.meta.resolve("tsx");
 /** What the sandbox process inherits from the host's environment: nothing secret (tokens stay in the control plane). */
 const INHERITED_ENV = ["PATH", "HOME", "TMPDIR", "TZ", "LANG", "SYSTEMROOT"];
 /** Bytes of the process's stderr kept to explain a crash. */
 const STDERR_TAIL = 4096;
+
+export interface ChildOptions {
+  /** Where the bundled entry is written (sandbox_entry.ts); without it, the entry runs through tsx. */
+  cacheDir: string | undefined;
+}
 
 export interface ChildTimings {
   /** How long the process may take to load and say it is ready. */
@@ -44,58 +46,80 @@ export class SandboxChild {
   readonly streams: WireStreams;
   /** Resolves with the pid once the process said it is ready; rejects if it ended first. */
   readonly ready: Promise<number>;
-  /** Resolves once the process has ended, however it ended. Never rejects. */
+  /** Resolves once the process has ended (or could not be started), however it ended. Never rejects. */
   readonly exited: Promise<ChildExit>;
-  readonly #process: ChildProcess;
   readonly #timings: ChildTimings;
+  readonly #onMessage: (message: Wire) => void;
+  #process: ChildProcess | undefined;
   /** Batches posted before the process listens; Node's channel does not keep messages for a listener to come. */
   #early: { batch: Wire[]; done: () => void }[] | undefined = [];
+  #started!: (pid: number) => void;
+  #ended!: (exit: ChildExit) => void;
   #isReady = false;
   #lastHeard = Date.now();
+  #startDeadline: NodeJS.Timeout;
   #heartbeat: NodeJS.Timeout | undefined;
   #killedBecause: string | undefined;
   #fatal: string | undefined;
   #stderr = "";
 
-  constructor(onMessage: (message: Wire) => void, timings: ChildTimings) {
+  constructor(onMessage: (message: Wire) => void, timings: ChildTimings, options: ChildOptions) {
     this.#timings = timings;
+    this.#onMessage = onMessage;
     this.port = new WirePort((batch, done) => this.#write(batch, done));
     this.streams = new WireStreams((message) => this.port.post(message));
-    this.#process = fork(ENTRY, [], {
-      execArgv: ["--no-node-snapshot", "--import", TSX],
-      serialization: "advanced",
-      stdio: ["ignore", "inherit", "pipe", "ipc"],
-      env: childEnv(),
-    });
-    this.#process.stderr!.on("data", (chunk: Buffer) => this.#onStderr(chunk));
-    this.exited = this.#watchExit();
-    let started!: (pid: number) => void;
+    this.exited = new Promise((resolve) => (this.#ended = resolve));
     this.ready = new Promise<number>((resolve, reject) => {
-      started = resolve;
+      this.#started = resolve;
       void this.exited.then((exit) => reject(new Error(exit.message)));
     });
     this.ready.catch(() => undefined);
-    const startDeadline = setTimeout(() => this.kill(`the sandbox process was not ready within ${timings.startTimeoutMs} ms`), timings.startTimeoutMs);
-    this.#process.on("message", (batch: Wire[]) => {
-      this.#lastHeard = Date.now();
-      if (!Array.isArray(batch)) return;
-      for (const message of batch) {
-        if (message?.k === "ready" && !this.#isReady) {
-          clearTimeout(startDeadline);
-          this.#onReady();
-          started(this.#process.pid ?? 0);
-        } else if (message?.k === "fatal") {
-          this.#fatal = String(message.message);
-        } else if (message && !this.streams.handle(message)) {
-          onMessage(message);
-        }
-      }
+    this.#startDeadline = setTimeout(() => this.kill(`the sandbox process was not ready within ${timings.startTimeoutMs} ms`), timings.startTimeoutMs);
+    void this.exited.then(() => {
+      clearTimeout(this.#startDeadline);
+      clearInterval(this.#heartbeat);
+      this.#early = undefined;
+      this.port.clear();
     });
-    void this.exited.then(() => clearTimeout(startDeadline));
+    void this.#spawn(options);
+  }
+
+  async #spawn(options: ChildOptions): Promise<void> {
+    const entry = await childEntry(options.cacheDir);
+    if (this.#killedBecause !== undefined) return this.#ended({ code: null, signal: null, message: this.#killedBecause });
+    let child: ChildProcess;
+    try {
+      child = fork(entry.module, [], {
+        execArgv: entry.execArgv,
+        serialization: "advanced",
+        stdio: ["ignore", "inherit", "pipe", "ipc"],
+        env: childEnv(),
+      });
+    } catch (error) {
+      return this.#ended({ code: null, signal: null, message: `the sandbox process could not be started: ${(error as Error).message}` });
+    }
+    this.#process = child;
+    child.stderr!.on("data", (chunk: Buffer) => this.#onStderr(chunk));
+    child.on("message", (batch: Wire[]) => this.#receive(batch));
+    child.once("exit", (code, signal) => this.#ended({ code, signal, message: this.#describe(code, signal) }));
+    child.once("error", (error) => {
+      // A process that could not be spawned never fires "exit".
+      if (child.pid === undefined) this.#ended({ code: null, signal: null, message: `the sandbox process could not be started: ${error.message}` });
+    });
+  }
+
+  #receive(batch: Wire[]): void {
+    this.#lastHeard = Date.now();
+    if (!Array.isArray(batch)) return;
+    for (const message of batch) {
+      if (message?.k === "ready" && !this.#isReady) this.#onReady();
+      else if (message?.k === "fatal") this.#fatal = String(message.message);
+      else if (message && !this.streams.handle(message)) this.#onMessage(message);
+    }
   }
 
   get pid(): number | undefined {
-    return this.#process.pid;
+    return this.#process?.pid;
   }
 
   #write(batch: Wire[], done: () => void): void {
@@ -103,16 +127,18 @@ export class SandboxChild {
       this.#early.push({ batch, done });
       return;
     }
-    if (!this.#process.connected) return done();
+    if (!this.#process?.connected) return done();
     this.#process.send(batch, undefined, {}, () => done());
   }
 
   #onReady(): void {
     this.#isReady = true;
+    clearTimeout(this.#startDeadline);
     const early = this.#early ?? [];
     this.#early = undefined;
     for (const { batch, done } of early) this.#write(batch, done);
     this.#heartbeat = setInterval(() => this.#beat(), this.#timings.heartbeatMs).unref();
+    this.#started(this.#process?.pid ?? 0);
   }
 
   #beat(): void {
@@ -126,26 +152,9 @@ export class SandboxChild {
     this.#stderr = (this.#stderr + chunk.toString()).slice(-STDERR_TAIL);
   }
 
-  #watchExit(): Promise<ChildExit> {
-    return new Promise((resolve) => {
-      const end = (code: number | null, signal: NodeJS.Signals | null, error?: Error) => {
-        clearInterval(this.#heartbeat);
-        this.#early = undefined;
-        this.port.clear();
-        resolve({ code, signal, message: this.#describe(code, signal, error) });
-      };
-      this.#process.once("exit", (code, signal) => end(code, signal));
-      this.#process.once("error", (error) => {
-        // A process that could not be spawned (or signalled) never fires "exit".
-        if (this.#process.exitCode === null && this.#process.signalCode === null && this.#process.pid === undefined) end(null, null, error);
-      });
-    });
-  }
-
-  #describe(code: number | null, signal: NodeJS.Signals | null, error?: Error): string {
+  #describe(code: number | null, signal: NodeJS.Signals | null): string {
     if (this.#fatal !== undefined) return `the sandbox process ended after a V8 fatal error: ${this.#fatal}`;
     if (this.#killedBecause !== undefined) return this.#killedBecause;
-    if (error) return `the sandbox process could not be started: ${error.message}`;
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     const last = this.#stderr.trim().split("\n").filter(Boolean).at(-1);
     return `the sandbox process ${how}${last ? ` (${last.slice(0, 300)})` : ""}`;
@@ -153,8 +162,9 @@ export class SandboxChild {
 
   /** Kills the process at once; `because` becomes the reason its packages are given. */
   kill(because?: string): void {
-    this.#killedBecause ??= because;
-    if (this.#process.exitCode === null && this.#process.signalCode === null) this.#process.kill("SIGKILL");
+    this.#killedBecause ??= because ?? "the sandbox process was killed";
+    const child = this.#process;
+    if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   }
 
   /** Asks the process to dispose its isolates and exit; kills it if it has not within `graceMs`. */

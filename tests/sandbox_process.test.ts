@@ -22,7 +22,8 @@ import { useTmp } from "./helpers/use_tmp.ts";
 import { writePackage } from "./helpers/package_fixture.ts";
 import { waitFor } from "./helpers/wait_for.ts";
 
-const sandboxConfig = (overrides: Partial<SandboxConfig>): SandboxConfig => ({ ...configFromEnv({}).sandbox, ...overrides });
+/** The process sandbox, whatever ISOPOD_SANDBOX says for the rest of the suite. */
+const sandboxConfig = (overrides: Partial<SandboxConfig> = {}): SandboxConfig => ({ ...configFromEnv({}).sandbox, mode: "process", ...overrides });
 
 /** Logs "start <name>" when it starts and answers its own name. */
 const serving = (name: string) =>
@@ -151,7 +152,7 @@ describe("the sandbox process", () => {
   });
 
   test("calls in flight when it dies fail at once: a waiting request gets 503, a streaming body ends", async (t) => {
-    const h = await useHost(t);
+    const h = await useHost(t, { sandbox: sandboxConfig() });
     await addModule(
       t,
       h,
@@ -221,7 +222,7 @@ describe("the sandbox process", () => {
   });
 
   test("a package that makes V8 fail fatally takes down only the sandbox process; the others come back", async (t) => {
-    const h = await useHost(t);
+    const h = await useHost(t, { sandbox: sandboxConfig() });
     // Growing a Map past what the heap allows is a catastrophic out-of-memory error in V8, not a catchable one.
     await addModule(t, h, "bomb", `export default { fetch() { const m = new Map(); for (let i = 0; ; i++) m.set(i, i); } };`, { start: true });
     await addModule(t, h, "canary", serving("canary"), { start: true });
@@ -245,7 +246,7 @@ describe("the sandbox process", () => {
   });
 
   test("closing the host ends its sandbox process", async (t) => {
-    const h = await useHost(t);
+    const h = await useHost(t, { sandbox: sandboxConfig() });
     await addModule(t, h, "one", serving("one"), { start: true });
     const pid = await sandboxPid(h);
     assert.ok(isAlive(pid));
@@ -257,7 +258,7 @@ describe("the sandbox process", () => {
   test("a sandbox process whose control plane is killed ends too: no orphan", async (t) => {
     const dir = await useTmp(t);
     const root = await writePackage(dir, "one", { manifest: {}, files: { "mod.ts": serving("one") } });
-    const spawned = await spawnHost(t, { ISOPOD_DATA: `${dir}/data`, ISOPOD_ADMIN_TOKEN: ADMIN_TOKEN });
+    const spawned = await spawnHost(t, { ISOPOD_DATA: `${dir}/data`, ISOPOD_ADMIN_TOKEN: ADMIN_TOKEN, ISOPOD_SANDBOX: "process" });
     const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
     const added = await fetch(`${spawned.url}/v1/packages`, { method: "POST", headers, body: JSON.stringify({ path: root, start: true }) });
     assert.equal(added.status, 200, await added.text());
