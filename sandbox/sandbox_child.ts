@@ -2,9 +2,11 @@
 // environment, a batched channel, a deadline to get ready, a heartbeat, and
 // the story of how it ended.
 
-import { fork, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
+import type { Socket } from "node:net";
 import { childEntry } from "./sandbox_entry.ts";
 import type { Wire } from "./wire.ts";
+import { WireChannel } from "./wire_channel.ts";
 import { WirePort } from "./wire_port.ts";
 import { WireStreams } from "./wire_streams.ts";
 
@@ -51,7 +53,8 @@ export class SandboxChild {
   readonly #timings: ChildTimings;
   readonly #onMessage: (message: Wire) => void;
   #process: ChildProcess | undefined;
-  /** Batches posted before the process listens; Node's channel does not keep messages for a listener to come. */
+  #channel: WireChannel | undefined;
+  /** Batches posted before the process was spawned (the entry is bundled first). */
   #early: { batch: Wire[]; done: () => void }[] | undefined = [];
   #started!: (pid: number) => void;
   #ended!: (exit: ChildExit) => void;
@@ -78,7 +81,9 @@ export class SandboxChild {
     void this.exited.then(() => {
       clearTimeout(this.#startDeadline);
       clearInterval(this.#heartbeat);
+      for (const { done } of this.#early ?? []) done();
       this.#early = undefined;
+      this.#channel?.close();
       this.port.clear();
     });
     void this.#spawn(options);
@@ -89,23 +94,28 @@ export class SandboxChild {
     if (this.#killedBecause !== undefined) return this.#ended({ code: null, signal: null, message: this.#killedBecause });
     let child: ChildProcess;
     try {
-      child = fork(entry.module, [], {
-        execArgv: entry.execArgv,
-        serialization: "advanced",
-        stdio: ["ignore", "inherit", "pipe", "ipc"],
+      // fd 3 is the channel (wire_channel.ts): a socket pair, both ways.
+      child = spawn(process.execPath, [...entry.execArgv, entry.module], {
+        stdio: ["ignore", "inherit", "pipe", "pipe"],
         env: childEnv(),
       });
     } catch (error) {
       return this.#ended({ code: null, signal: null, message: `the sandbox process could not be started: ${(error as Error).message}` });
     }
     this.#process = child;
-    child.stderr!.on("data", (chunk: Buffer) => this.#onStderr(chunk));
-    child.on("message", (batch: Wire[]) => this.#receive(batch));
     child.once("exit", (code, signal) => this.#ended({ code, signal, message: this.#describe(code, signal) }));
     child.once("error", (error) => {
       // A process that could not be spawned never fires "exit".
       if (child.pid === undefined) this.#ended({ code: null, signal: null, message: `the sandbox process could not be started: ${error.message}` });
     });
+    if (child.pid === undefined) return;
+    child.stderr!.on("data", (chunk: Buffer) => this.#onStderr(chunk));
+    const socket = child.stdio[3] as Socket;
+    socket.on("error", () => undefined); // the process's end is what counts, and "exit" reports it
+    this.#channel = new WireChannel(socket, { batch: (batch) => this.#receive(batch), broken: (why) => this.kill(why) });
+    const early = this.#early ?? [];
+    this.#early = undefined;
+    for (const { batch, done } of early) this.#write(batch, done);
   }
 
   #receive(batch: Wire[]): void {
@@ -123,20 +133,14 @@ export class SandboxChild {
   }
 
   #write(batch: Wire[], done: () => void): void {
-    if (this.#early) {
-      this.#early.push({ batch, done });
-      return;
-    }
-    if (!this.#process?.connected) return done();
-    this.#process.send(batch, undefined, {}, () => done());
+    if (this.#early) this.#early.push({ batch, done });
+    else if (this.#channel) this.#channel.write(batch, done);
+    else done();
   }
 
   #onReady(): void {
     this.#isReady = true;
     clearTimeout(this.#startDeadline);
-    const early = this.#early ?? [];
-    this.#early = undefined;
-    for (const { batch, done } of early) this.#write(batch, done);
     this.#heartbeat = setInterval(() => this.#beat(), this.#timings.heartbeatMs).unref();
     this.#started(this.#process?.pid ?? 0);
   }

@@ -1,10 +1,12 @@
 // The sandbox process: hosts a LocalSandbox and serves the control plane's
-// calls over Node's IPC channel. Started by ProcessSandbox, never by hand.
+// calls over the channel on fd 3. Started by ProcessSandbox, never by hand.
 
+import { Socket } from "node:net";
 import { onCatastrophicError } from "./ivm.ts";
 import { LocalSandbox } from "./local_sandbox.ts";
 import type { DroppedLogEvent, SandboxEvent } from "./sandbox.ts";
 import { PLAIN_METHODS, type Wire, type WireRequest, type WireResponse } from "./wire.ts";
+import { WireChannel } from "./wire_channel.ts";
 import { WirePort, wireErrorOf } from "./wire_port.ts";
 import { WireStreams } from "./wire_streams.ts";
 
@@ -13,13 +15,22 @@ const MAX_LOG_BYTES_IN_FLIGHT = 4 * 1024 * 1024;
 /** How long a dying process waits for its last messages to leave. */
 const LAST_WORDS_MS = 1_000;
 
-if (!process.send) throw new Error("sandbox_process.ts runs only as the child of a ProcessSandbox (it needs an IPC channel)");
-
 const sandbox = new LocalSandbox();
+let socket: Socket;
+try {
+  socket = new Socket({ fd: 3, readable: true, writable: true });
+} catch (error) {
+  throw new Error(`sandbox_process.ts runs only as the child of a ProcessSandbox, with its channel on fd 3: ${(error as Error).message}`);
+}
+const channel = new WireChannel(socket, {
+  batch: (batch) => {
+    for (const message of batch) handle(message);
+  },
+  broken: () => parentGone(),
+});
 const port = new WirePort((batch, done) => {
-  if (!process.connected) return done();
   const logBytes = logBytesOf(batch);
-  process.send!(batch, undefined, {}, () => {
+  channel.write(batch, () => {
     logBytesInFlight -= logBytes;
     done();
     if (logBytesInFlight < MAX_LOG_BYTES_IN_FLIGHT / 2) reportDropped();
@@ -120,14 +131,17 @@ function handle(message: Wire): void {
   }
 }
 
+/** The control plane is gone (it exited or was killed): no orphan sandbox stays behind. */
+function parentGone(): void {
+  void sandbox.close().finally(die);
+}
+
 sandbox.onEvent(forward);
 onCatastrophicError((message) => {
   port.post({ k: "fatal", message });
   dieSoon();
 });
-process.on("message", (batch: Wire[]) => {
-  for (const message of batch) handle(message);
-});
-// The control plane is gone (it exited or was killed): no orphan sandbox stays behind.
-process.on("disconnect", () => void sandbox.close().finally(dieSoon));
+socket.on("end", parentGone);
+socket.on("close", parentGone);
+socket.on("error", parentGone);
 port.post({ k: "ready", pid: process.pid });

@@ -1,5 +1,5 @@
 // The messages between the control plane and the sandbox process: plain data
-// that Node's "advanced" IPC serialization (V8 structured clone) carries as is.
+// (strings, numbers, arrays, objects, Uint8Array) that MessagePack carries as is.
 
 import type { HeaderList, RequestHead } from "./isolate/bridge.ts";
 import type { FailureReason, SandboxEvent } from "./sandbox.ts";

@@ -90,6 +90,8 @@ class ChunkReceiver implements ChunkSource {
   readonly #queue: Uint8Array[] = [];
   #ended = false;
   #error: Error | undefined;
+  /** Consumed but not yet acknowledged: acknowledgements go out per half window, not per chunk. */
+  #unacked = { chunks: 0, bytes: 0 };
   #waiting: { resolve: (chunk: Uint8Array | null) => void; reject: (error: Error) => void } | undefined;
 
   constructor(sid: number, post: Post, done: () => void) {
@@ -101,7 +103,7 @@ class ChunkReceiver implements ChunkSource {
   read(): Promise<Uint8Array | null> {
     const chunk = this.#queue.shift();
     if (chunk !== undefined) {
-      this.#post({ k: "ack", sid: this.#sid, chunks: 1, bytes: chunk.byteLength });
+      this.#consumed(chunk);
       return Promise.resolve(chunk);
     }
     if (this.#error) return Promise.reject(this.#error);
@@ -125,8 +127,21 @@ class ChunkReceiver implements ChunkSource {
       this.#queue.push(chunk);
       return;
     }
-    this.#post({ k: "ack", sid: this.#sid, chunks: 1, bytes: chunk.byteLength });
+    this.#consumed(chunk);
     this.#settle(chunk);
+  }
+
+  /**
+   * Acknowledges once half a window is consumed: the sender, stopped at a full
+   * window, always hears back, and a body that fits in half a window costs no
+   * acknowledgement at all (each message is a wake-up of the other process).
+   */
+  #consumed(chunk: Uint8Array): void {
+    this.#unacked.chunks++;
+    this.#unacked.bytes += chunk.byteLength;
+    if (this.#unacked.chunks < WINDOW_CHUNKS / 2 && this.#unacked.bytes < WINDOW_BYTES / 2) return;
+    this.#post({ k: "ack", sid: this.#sid, ...this.#unacked });
+    this.#unacked = { chunks: 0, bytes: 0 };
   }
 
   /** The body ended on the other side, well or with an error; queued chunks are still read first. */

@@ -44,16 +44,20 @@ function send(from: WireStreams, to: WireStreams, source: ChunkSource): ChunkSou
 }
 
 describe("bodies across the channel", () => {
-  test("a sender stops at the window of chunks until the reader takes some", async () => {
+  test("a sender stops at the window of chunks until the reader takes half of it", async () => {
     const { a, b, crossed } = link();
     const { source } = endless(10);
     const body = send(a, b, source);
     await settle();
     const chunks = () => crossed.filter((m) => m.k === "chunk").length;
     assert.equal(chunks(), WINDOW_CHUNKS);
-    for (let i = 0; i < 5; i++) assert.equal((await body.read())?.byteLength, 10);
+    // Acknowledged per half window: reading one less than half sends nothing more.
+    for (let i = 0; i < WINDOW_CHUNKS / 2 - 1; i++) assert.equal((await body.read())?.byteLength, 10);
     await settle();
-    assert.equal(chunks(), WINDOW_CHUNKS + 5);
+    assert.equal(chunks(), WINDOW_CHUNKS);
+    await body.read();
+    await settle();
+    assert.equal(chunks(), WINDOW_CHUNKS + WINDOW_CHUNKS / 2);
     body.cancel("done");
   });
 
@@ -65,6 +69,9 @@ describe("bodies across the channel", () => {
     const chunksOf = (bytes: number) => crossed.filter((m) => m.k === "chunk" && m.chunk.byteLength === bytes).length;
     assert.equal(chunksOf(WINDOW_BYTES / 2), 2);
     assert.equal(chunksOf(WINDOW_BYTES * 3), 1);
+    await big.read();
+    await settle();
+    assert.equal(chunksOf(WINDOW_BYTES / 2), 3, "half the bytes read: acknowledged, one more sent");
     big.cancel();
     huge.cancel();
   });
