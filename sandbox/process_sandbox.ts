@@ -137,6 +137,7 @@ export class ProcessSandbox implements Sandbox {
 
   async stats(): Promise<IsolateStats[]> {
     const all = (await this.#call("stats", [], { whenDown: [] })) as IsolateStats[];
+    if (!Array.isArray(all)) return [];
     return all.flatMap((stats) => {
       const packageName = this.#instances.get(stats?.instanceId);
       return packageName === undefined ? [] : [{ ...stats, packageName }];
