@@ -43,7 +43,20 @@ export const packageListSchema = z.object({ items: z.array(packageViewSchema) })
 
 export const deletedSchema = z.object({ name: z.string(), state: z.literal("deleted") });
 
-export const healthSchema = z.object({ status: z.literal("ok"), uptimeMs: z.number(), running: z.number() });
+export const healthSchema = z.object({
+  status: z.literal("ok"),
+  uptimeMs: z.number(),
+  running: z.number(),
+  sandbox: z
+    .object({
+      mode: z.enum(["process", "inline"]),
+      state: z.enum(["idle", "starting", "up", "down", "closed"]).optional().describe("process mode: the sandbox process's state"),
+      pid: z.number().nullable().optional(),
+      crashes: z.number().optional().describe("crashes of the sandbox process since the host started"),
+      recentCrashes: z.number().optional().describe("crashes within the crash window"),
+    })
+    .describe("Where the isolates run; while the sandbox process restarts, /pkg answers 503"),
+});
 
 export const tokenViewSchema = z.object({
   id: z.string().describe("16 hex digits; what `DELETE /v1/tokens/{id}` takes"),

@@ -40,6 +40,23 @@ export interface HostConfig {
   statsIntervalMs: number;
   /** Bounds on the logs, statistics samples and audit log kept in SQLite. */
   retention: RetentionConfig;
+  /** Where the isolates run, and how their sandbox process is restarted. */
+  sandbox: SandboxConfig;
+}
+
+export interface SandboxConfig {
+  /**
+   * `process`: the isolates run in a sandbox process that the host supervises, so a V8 fatal
+   * error takes down only that process. `inline`: in the host's own process (tests, debugging).
+   * `ISOPOD_SANDBOX`, default `process`.
+   */
+  mode: "process" | "inline";
+  /** Delay before restarting a crashed sandbox process, doubled per crash in the window (at most 10 s). `ISOPOD_SANDBOX_BACKOFF_MS`, default 100. */
+  backoffMs: number;
+  /** Crashes within the window past which the packages are no longer brought back. `ISOPOD_SANDBOX_MAX_CRASHES`, default 5. */
+  maxCrashes: number;
+  /** `ISOPOD_SANDBOX_CRASH_WINDOW_MS`, default 60000. */
+  crashWindowMs: number;
 }
 
 export interface LogConfig {
@@ -139,6 +156,19 @@ function positiveFrom(env: Env, key: string, fallback: number): number {
   return value;
 }
 
+function sandboxFromEnv(env: Env): SandboxConfig {
+  const mode = env.ISOPOD_SANDBOX || "process";
+  if (mode !== "process" && mode !== "inline") {
+    throw new Error(`invalid configuration: ISOPOD_SANDBOX=${JSON.stringify(mode)} is neither "process" nor "inline"`);
+  }
+  return {
+    mode,
+    backoffMs: positiveFrom(env, "ISOPOD_SANDBOX_BACKOFF_MS", 100),
+    maxCrashes: positiveFrom(env, "ISOPOD_SANDBOX_MAX_CRASHES", 5),
+    crashWindowMs: positiveFrom(env, "ISOPOD_SANDBOX_CRASH_WINDOW_MS", 60_000),
+  };
+}
+
 function retentionFromEnv(env: Env): RetentionConfig {
   return {
     intervalMs: positiveFrom(env, "ISOPOD_RETENTION_INTERVAL_MS", 600_000),
@@ -204,5 +234,6 @@ export function configFromEnv(env: Env = process.env, cwd = process.cwd()): Host
     },
     statsIntervalMs: intFrom(env, "ISOPOD_STATS_INTERVAL_MS", 10_000),
     retention: retentionFromEnv(env),
+    sandbox: sandboxFromEnv(env),
   };
 }

@@ -3,7 +3,7 @@
 
 import { mkdir } from "node:fs/promises";
 import { Store } from "../db/index.ts";
-import { LocalSandbox, type Sandbox } from "../sandbox/index.ts";
+import { LocalSandbox, ProcessSandbox, type ProcessSandboxStatus, type Sandbox } from "../sandbox/index.ts";
 import { Audit } from "./audit.ts";
 import type { HostConfig } from "./config.ts";
 import { ControlPipe } from "./control_pipe.ts";
@@ -15,6 +15,7 @@ import { operationsOf, type LifecycleOperations } from "./operations.ts";
 import { PackageManager } from "./package_manager.ts";
 import { Retention } from "./retention.ts";
 import { resourceStatsOf } from "./resource_view.ts";
+import { SandboxRecovery } from "./sandbox_recovery.ts";
 import { StatsCollector } from "./stats_collector.ts";
 import { StatsCounters } from "./stats_counters.ts";
 import { StatsSampler } from "./stats_sampler.ts";
@@ -36,6 +37,8 @@ export class Host {
   readonly sampler: StatsSampler;
   readonly retention: Retention;
   readonly metrics: Metrics;
+  /** Brings packages back after the sandbox process crashed and restarted. */
+  readonly recovery: SandboxRecovery;
   readonly startedAt = Date.now();
   /** The host log; the control pipe writes its results here. Tests may replace it. */
   log: (line: string) => void = (line) => console.log(`isopod: ${line}`);
@@ -49,7 +52,7 @@ export class Host {
       logLinesPerPackage: config.logLinesPerPackage,
       logBytesPerPackage: config.logs.bytesPerPackage,
     });
-    this.sandbox = new LocalSandbox();
+    this.sandbox = sandboxOf(config, layout);
     this.logs = new LogHub(this.store, {
       rate: { lines: config.logs.rateLines, bytes: config.logs.rateBytes },
       maxFollowers: config.logs.maxFollowers,
@@ -57,6 +60,7 @@ export class Host {
     this.sandbox.onEvent((event) => {
       if (event.type === "log") this.logs.append(event.packageName, event.level, event.message, event.ts);
       if (event.type === "exit") this.stats.countFailure(event.packageName, event.reason);
+      if (event.type === "dropped") this.logs.countDropped(event.packageName, event.lines, event.bytes);
     });
     this.collector = new StatsCollector({
       store: this.store,
@@ -75,6 +79,13 @@ export class Host {
     this.packages.onRestart((name) => this.stats.countRestart(name));
     this.operations = operationsOf(this.packages);
     this.tokens = new TokenService(this.store, config.adminToken);
+    this.recovery = new SandboxRecovery(this.packages, this.stats, (line) => this.log(line));
+    if (this.sandbox instanceof ProcessSandbox) this.sandbox.onSupervision((event) => this.recovery.handle(event));
+  }
+
+  /** Where the isolates run: `inline`, or the sandbox process and how it is doing. */
+  sandboxStatus(): { mode: "inline" } | ({ mode: "process" } & ProcessSandboxStatus) {
+    return this.sandbox instanceof ProcessSandbox ? { mode: "process", ...this.sandbox.status() } : { mode: "inline" };
   }
 
   /** Opens (or creates) the data folder and its database. */
@@ -116,6 +127,13 @@ export class Host {
     await this.retention.stop();
     this.logs.close();
     await this.sandbox.close();
+    await this.recovery.idle();
     this.store.close();
   }
+}
+
+function sandboxOf(config: HostConfig, layout: DataLayout): Sandbox {
+  if (config.sandbox.mode === "inline") return new LocalSandbox();
+  const { backoffMs, maxCrashes, crashWindowMs } = config.sandbox;
+  return new ProcessSandbox({ backoffMs, maxCrashes, crashWindowMs, cacheDir: layout.sandboxCache });
 }

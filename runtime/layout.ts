@@ -28,6 +28,11 @@ export class DataLayout {
     return path.join(this.root, "cache", "bundles");
   }
 
+  /** The sandbox process's entry, bundled by the host (sandbox/sandbox_entry.ts). */
+  get sandboxCache(): string {
+    return path.join(this.root, "cache", "sandbox");
+  }
+
   /** Where fetched sources are unpacked before they are moved into place (same file system, so the move is atomic). */
   get staging(): string {
     return path.join(this.root, "staging");

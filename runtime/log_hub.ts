@@ -113,11 +113,16 @@ export class LogHub {
   }
 
   #drop(pkg: string, text: string): void {
+    this.countDropped(pkg, 1, Buffer.byteLength(text));
+  }
+
+  /** Counts (and reports, as for the rate) lines of `pkg` dropped before they reached the hub, by the sandbox process. */
+  countDropped(pkg: string, lines: number, bytes: number): void {
+    if (this.#closed) return;
     const dropped = this.#dropped.get(pkg) ?? { lines: 0, bytes: 0, unreported: 0, unreportedBytes: 0 };
-    const bytes = Buffer.byteLength(text);
-    dropped.lines += 1;
+    dropped.lines += lines;
     dropped.bytes += bytes;
-    dropped.unreported += 1;
+    dropped.unreported += lines;
     dropped.unreportedBytes += bytes;
     this.#dropped.set(pkg, dropped);
     if (!this.#reportTimer) {

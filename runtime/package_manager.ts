@@ -75,7 +75,8 @@ export class PackageManager {
     this.#runner.onExit((name, reason, message) => {
       if (this.#store.packages.get(name)?.state !== "running") return;
       this.#store.packages.setState(name, "failed", { code: reason, message, at: Date.now() });
-      this.#restarts.failed(name, reason, message);
+      // A crash of the whole sandbox process is SandboxRecovery's to answer, in dependency order, as one batch.
+      if (reason !== "sandbox-crash") this.#restarts.failed(name, reason, message);
     });
   }
 
@@ -380,6 +381,17 @@ export class PackageManager {
     }
     const names = this.list().filter((record) => record.desiredState === "running").map((record) => record.name);
     return this.start(names, HOST_ACTOR, { reason: "restore" });
+  }
+
+  /**
+   * After the sandbox process came back from a crash: starts again, in dependency order, the
+   * packages the crash took down (failed with `sandbox-crash`) whose desired state is running.
+   */
+  recover(): Promise<BatchReport> {
+    const names = this.list()
+      .filter((record) => record.desiredState === "running" && record.state === "failed" && record.error?.code === "sandbox-crash")
+      .map((record) => record.name);
+    return this.start(names, HOST_ACTOR, { reason: "sandbox-restart" });
   }
 
   get runningCount(): number {

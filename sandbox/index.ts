@@ -2,6 +2,7 @@
 
 export type {
   ChunkSource,
+  DroppedLogEvent,
   ExitEvent,
   FailureReason,
   HookName,
@@ -17,6 +18,12 @@ export type {
 export type { HeaderList } from "./isolate/bridge.ts";
 export { SandboxFailure } from "./failure.ts";
 export { LocalSandbox } from "./local_sandbox.ts";
+export {
+  ProcessSandbox,
+  type ProcessSandboxOptions,
+  type ProcessSandboxStatus,
+  type SupervisionEvent,
+} from "./process_sandbox.ts";
 export {
   effectivePermissions,
   emptyPermissionSet,

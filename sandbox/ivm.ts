@@ -9,8 +9,25 @@ export type Reference<T = unknown> = ivm.Reference<T>;
 export type Module = ivm.Module;
 export type Script = ivm.Script;
 
+let afterCatastrophe: ((message: string) => void) | undefined;
+
+/**
+ * Runs `hook` after any isolate's own handler when V8 reports a catastrophic
+ * error. The isolate's thread is then stuck and the process is not safe to
+ * go on: the sandbox process uses this to end itself (sandbox_process.ts).
+ */
+export function onCatastrophicError(hook: (message: string) => void): void {
+  afterCatastrophe = hook;
+}
+
 export function createIsolate(memoryMb: number, onCatastrophicError: (message: string) => void): Isolate {
-  return new ivm.Isolate({ memoryLimit: Math.max(8, memoryMb), onCatastrophicError });
+  return new ivm.Isolate({
+    memoryLimit: Math.max(8, memoryMb),
+    onCatastrophicError: (message) => {
+      onCatastrophicError(message);
+      afterCatastrophe?.(message);
+    },
+  });
 }
 
 /** A host function the isolate can call; arguments and result are copied. */

@@ -5,7 +5,10 @@ import { buildSync } from "esbuild";
 import { fileURLToPath } from "node:url";
 import { CachedScript } from "./ivm.ts";
 
-let cached: string | undefined;
+/** Set at build time in the sandbox process's bundle (sandbox_entry.ts), which the host builds once for every process it starts. */
+declare const ISOPOD_PREBUILT_RUNTIME: string | undefined;
+
+let cached: string | undefined = typeof ISOPOD_PREBUILT_RUNTIME === "string" ? ISOPOD_PREBUILT_RUNTIME : undefined;
 let script: CachedScript | undefined;
 
 /** The bootstrap script's source; built on first use, then cached. */

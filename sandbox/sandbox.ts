@@ -16,7 +16,9 @@ export type FailureReason =
   | "disposed"
   /** The package's `fetch` threw, returned something that is not a Response, or is missing. */
   | "handler-error"
-  | "no-handler";
+  | "no-handler"
+  /** The sandbox process the isolate ran in exited (killed, V8 fatal error, out of memory). */
+  | "sandbox-crash";
 
 /** Everything needed to bring up one package's isolate. */
 export interface IsolateSpec {
@@ -59,7 +61,16 @@ export interface ExitEvent {
   message: string;
 }
 
-export type SandboxEvent = LogEvent | ExitEvent;
+/** Console lines of an isolate dropped before they reached the host: the sandbox process's channel was backed up. */
+export interface DroppedLogEvent {
+  type: "dropped";
+  instanceId: string;
+  packageName: string;
+  lines: number;
+  bytes: number;
+}
+
+export type SandboxEvent = LogEvent | ExitEvent | DroppedLogEvent;
 
 /** A body crossing the boundary: pulled one chunk at a time (null at the end), so both sides stay bounded. */
 export interface ChunkSource {

@@ -7,7 +7,12 @@ export function healthRoutes(host: Host): Hono {
   const app = new Hono();
   app.get("/", (c) => {
     host.store.db.prepare("SELECT 1").get();
-    return c.json({ status: "ok", uptimeMs: Date.now() - host.startedAt, running: host.packages.runningCount });
+    return c.json({
+      status: "ok",
+      uptimeMs: Date.now() - host.startedAt,
+      running: host.packages.runningCount,
+      sandbox: host.sandboxStatus(),
+    });
   });
   return app;
 }

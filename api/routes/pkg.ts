@@ -77,6 +77,7 @@ function failureResponse(c: Context, name: string, error: unknown): Response | P
       return errorResponse(c, new IsopodError("not_found", `package "${name}" has no fetch handler in its default export`));
     }
     if (error.reason === "disposed") error = new IsopodError("not_running", `package "${name}" stopped while answering`);
+    else if (error.reason === "sandbox-crash") error = new IsopodError("not_running", `package "${name}" is not running: ${error.message}`);
     else return answerWith(c, { ...INTERNAL_SERVER_ERROR });
   }
   const response = errorResponse(c, error);

@@ -50,7 +50,9 @@ async function decodeAnswer(format: Format, response: Response): Promise<unknown
 export async function useHost(t: TestContext, options: UseHostOptions = {}): Promise<TestHost> {
   const { format = "json", ...overrides } = options;
   const dataDir = await useTmp(t, "isopod-host-");
-  const config = { ...configFromEnv({ ISOPOD_ADMIN_TOKEN: ADMIN_TOKEN }), dataDir, port: 0, ...overrides };
+  // ISOPOD_SANDBOX=inline npm test runs the suite with the isolates in the test's own process.
+  const env = { ISOPOD_ADMIN_TOKEN: ADMIN_TOKEN, ISOPOD_SANDBOX: process.env.ISOPOD_SANDBOX };
+  const config = { ...configFromEnv(env), dataDir, port: 0, ...overrides };
   const host = await Host.open(config);
   t.after(() => host.close());
   await host.boot();
