@@ -2,10 +2,10 @@
 // signal and redirect mode; the rest of RequestInit is accepted and ignored.
 
 import { AbortController, type AbortSignal } from "./abort.ts";
-import { arrayBufferOf, Body, jsonOf } from "./body.ts";
+import { Body } from "./body.ts";
+import { mixinBody, type BodyMembers } from "./body_mixin.ts";
 import { freezeHeaders, Headers, type HeadersInit } from "./headers.ts";
 import { parseURL } from "./url.ts";
-import type { ReadableStream } from "web-streams-polyfill";
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const NORMALIZED = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
@@ -110,39 +110,15 @@ export class Request {
     return this.#state.redirect;
   }
 
-  get body(): ReadableStream<Uint8Array> | null {
-    return this.#state.body.stream as ReadableStream<Uint8Array> | null;
-  }
-
-  get bodyUsed(): boolean {
-    return this.#state.body.used;
-  }
-
-  arrayBuffer(): Promise<ArrayBuffer> {
-    return arrayBufferOf(this.#state.body);
-  }
-
-  bytes(): Promise<Uint8Array> {
-    return this.#state.body.bytes();
-  }
-
-  text(): Promise<string> {
-    return this.#state.body.text();
-  }
-
-  json(): Promise<unknown> {
-    return jsonOf(this.#state.body);
-  }
-
-  formData(): Promise<never> {
-    return Promise.reject(new TypeError("Request.formData() is not supported by this host"));
-  }
-
   clone(): Request {
     if (this.#state.body.used) throw new TypeError("Body already consumed.");
     const headers = new Headers(this.#state.headers);
     return new Request(INTERNAL, { ...this.#state, headers, body: this.#state.body.clone(), signal: followSignal(this.#state.signal) });
   }
 }
+
+// The Body members (body, bodyUsed, text(), json(), ...) come from the mixin, as in the standard.
+export interface Request extends BodyMembers {}
+mixinBody(Request, (self) => bodyOfRequest(self));
 
 Object.defineProperty(Request.prototype, Symbol.toStringTag, { value: "Request", configurable: true });

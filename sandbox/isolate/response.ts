@@ -1,10 +1,10 @@
 // Response, written by hand to the Fetch standard (no package runs in a bare
 // V8 context with streaming bodies): constructors, statics, body methods, clone.
 
-import { arrayBufferOf, Body, jsonOf } from "./body.ts";
+import { Body } from "./body.ts";
+import { mixinBody, type BodyMembers } from "./body_mixin.ts";
 import { freezeHeaders, Headers, type HeadersInit } from "./headers.ts";
 import { parseURL } from "./url.ts";
-import type { ReadableStream } from "web-streams-polyfill";
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
@@ -110,34 +110,6 @@ export class Response {
     return this.#state.headers;
   }
 
-  get body(): ReadableStream<Uint8Array> | null {
-    return this.#state.body.stream as ReadableStream<Uint8Array> | null;
-  }
-
-  get bodyUsed(): boolean {
-    return this.#state.body.used;
-  }
-
-  arrayBuffer(): Promise<ArrayBuffer> {
-    return arrayBufferOf(this.#state.body);
-  }
-
-  bytes(): Promise<Uint8Array> {
-    return this.#state.body.bytes();
-  }
-
-  text(): Promise<string> {
-    return this.#state.body.text();
-  }
-
-  json(): Promise<unknown> {
-    return jsonOf(this.#state.body);
-  }
-
-  formData(): Promise<never> {
-    return Promise.reject(new TypeError("Response.formData() is not supported by this host"));
-  }
-
   clone(): Response {
     if (this.#state.body.used) throw new TypeError("Body already consumed.");
     const copy = new Response();
@@ -145,5 +117,9 @@ export class Response {
     return copy;
   }
 }
+
+// The Body members (body, bodyUsed, text(), json(), ...) come from the mixin, as in the standard.
+export interface Response extends BodyMembers {}
+mixinBody(Response, (self) => bodyOfResponse(self));
 
 Object.defineProperty(Response.prototype, Symbol.toStringTag, { value: "Response", configurable: true });

@@ -1,0 +1,51 @@
+// The Fetch standard's Body mixin: the members Request and Response share
+// (body, bodyUsed, arrayBuffer, bytes, text, json, formData), written once.
+
+import { arrayBufferOf, jsonOf, type Body } from "./body.ts";
+import type { ReadableStream } from "web-streams-polyfill";
+
+/** What the mixin adds; a class declares it with `interface X extends BodyMembers {}`. */
+export interface BodyMembers {
+  readonly body: ReadableStream<Uint8Array> | null;
+  readonly bodyUsed: boolean;
+  arrayBuffer(): Promise<ArrayBuffer>;
+  bytes(): Promise<Uint8Array>;
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+  formData(): Promise<never>;
+}
+
+/**
+ * Defines the Body members on `target.prototype`, reading each object's body
+ * through `bodyOf`. Like a class's own members they are non-enumerable and keep
+ * their names, and the prototype chain stays as in Deno (no shared base class).
+ */
+export function mixinBody<T extends object>(target: { prototype: T; name: string }, bodyOf: (self: T) => Body): void {
+  const of = (self: unknown) => bodyOf(self as T);
+  const members = {
+    get body(): ReadableStream<Uint8Array> | null {
+      return of(this).stream as ReadableStream<Uint8Array> | null;
+    },
+    get bodyUsed(): boolean {
+      return of(this).used;
+    },
+    arrayBuffer(): Promise<ArrayBuffer> {
+      return arrayBufferOf(of(this));
+    },
+    bytes(): Promise<Uint8Array> {
+      return of(this).bytes();
+    },
+    text(): Promise<string> {
+      return of(this).text();
+    },
+    json(): Promise<unknown> {
+      return jsonOf(of(this));
+    },
+    formData(): Promise<never> {
+      return Promise.reject(new TypeError(`${target.name}.formData() is not supported by this host`));
+    },
+  };
+  const descriptors = Object.getOwnPropertyDescriptors(members);
+  for (const descriptor of Object.values(descriptors)) descriptor.enumerable = false;
+  Object.defineProperties(target.prototype, descriptors);
+}
