@@ -105,12 +105,7 @@ export class PackageManager {
       if (same && !request.reload) return request.start ? this.#startOne(same.name, actor) : same;
       const prepared = await preparePackage(root, source, request.grant, this.#bundler);
       const existing = this.#store.packages.get(prepared.manifest.name);
-      if (existing && existing.source.path !== root) {
-        throw new IsopodError(
-          "name_taken",
-          `cannot add "${prepared.manifest.name}" from ${root}: that name is installed from ${existing.source.path ?? existing.source.url}; delete it first`,
-        );
-      }
+      if (existing && existing.source.path !== root) throw nameTaken(prepared.manifest.name, root, existing);
       await this.#installDependencies(prepared.manifest, actor, context);
       checkDependencies(prepared.manifest, this.#store);
       const record = existing
@@ -138,12 +133,7 @@ export class PackageManager {
         throw invalidPackage(`${url} holds package "${name}", not "${context.expectedName}"`);
       }
       existing = this.#store.packages.get(name);
-      if (existing && existing.source.url !== url) {
-        throw new IsopodError(
-          "name_taken",
-          `cannot add "${name}" from ${url}: that name is installed from ${existing.source.url ?? existing.source.path}; delete it first`,
-        );
-      }
+      if (existing && existing.source.url !== url) throw nameTaken(name, url, existing);
       await this.#installDependencies(prepared.manifest, actor, context);
       checkDependencies(prepared.manifest, this.#store);
       settledRoot = await fetched.settle(name);
@@ -434,6 +424,15 @@ export class PackageManager {
       this.#audit.recordBatch(actor, report, params);
     }
   }
+}
+
+/** A name already installed from another source: switching sources is delete, then add (SPEC section 6). */
+function nameTaken(name: string, from: string, existing: PackageRecord): IsopodError {
+  const installedFrom = existing.source.kind === "git" ? existing.source.url : existing.source.path;
+  return new IsopodError(
+    "name_taken",
+    `cannot add "${name}" from ${from}: that name is installed from ${installedFrom}; delete it first`,
+  );
 }
 
 function hasDependents(name: string, dependents: string[]): IsopodError {
