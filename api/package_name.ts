@@ -2,7 +2,7 @@
 // (`%40acme%2Fclock`), matched by one route pattern and checked once.
 
 import { badRequest } from "../runtime/errors.ts";
-import { isPackageName } from "../runtime/names.ts";
+import { isPackageName } from "../common/names.ts";
 
 /** A Hono path parameter pattern that takes a scoped or plain name. */
 export const NAME_PARAM = ":name{(?:@[^/]+/)?[^/]+}";

@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { configFromEnv } from "../runtime/config.ts";
-import { DependencyGraph } from "../runtime/dependency_graph.ts";
+import { DependencyGraph } from "../runtime/graph/dependency_graph.ts";
 import { Host } from "../runtime/host.ts";
 
 const PACKAGES = 500;

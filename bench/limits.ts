@@ -4,8 +4,8 @@
 
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { CpuWatchdog } from "../sandbox/cpu_watchdog.ts";
-import { createIsolate } from "../sandbox/ivm.ts";
+import { CpuWatchdog } from "../sandbox/host/cpu_watchdog.ts";
+import { createIsolate } from "../sandbox/host/ivm.ts";
 import { ms, percentile, report } from "./_measure.ts";
 import { openBenchHost, type BenchHost } from "./_bench_host.ts";
 

@@ -14,9 +14,9 @@ import { spawn } from "node:child_process";
 import { listen } from "../api/index.ts";
 import { configFromEnv } from "../runtime/config.ts";
 import { Host } from "../runtime/host.ts";
-import { Bundler } from "../runtime/bundler.ts";
+import { Bundler } from "../runtime/packages/bundler.ts";
 import { emptyPermissionSet, LocalSandbox, type IsolateSpec } from "../sandbox/index.ts";
-import { runtimeSource } from "../sandbox/runtime_source.ts";
+import { runtimeSource } from "../sandbox/host/runtime_source.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const HELLO = path.join(ROOT, "packages/hello");

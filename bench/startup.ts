@@ -5,7 +5,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createIsolate } from "../sandbox/ivm.ts";
+import { createIsolate } from "../sandbox/host/ivm.ts";
 import { openBenchHost } from "./_bench_host.ts";
 import { mib, ms, percentile, report, timeEach } from "./_measure.ts";
 

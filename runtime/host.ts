@@ -4,21 +4,21 @@
 import { mkdir } from "node:fs/promises";
 import { Store } from "../db/index.ts";
 import { LocalSandbox, ProcessSandbox, type ProcessSandboxStatus, type Sandbox } from "../sandbox/index.ts";
-import { Audit } from "./audit.ts";
+import { Audit } from "./lifecycle/audit.ts";
 import type { HostConfig } from "./config.ts";
-import { ControlPipe } from "./control_pipe.ts";
-import { controlTargetOf } from "./control_target.ts";
+import { ControlPipe } from "./control/pipe.ts";
+import { controlTargetOf } from "./control/target.ts";
 import { DataLayout } from "./layout.ts";
-import { LogHub } from "./log_hub.ts";
-import { Metrics } from "./metrics.ts";
-import { operationsOf, type LifecycleOperations } from "./operations.ts";
-import { PackageManager } from "./package_manager.ts";
-import { Retention } from "./retention.ts";
-import { resourceStatsOf } from "./resource_view.ts";
-import { SandboxRecovery } from "./sandbox_recovery.ts";
-import { StatsCollector } from "./stats_collector.ts";
-import { StatsCounters } from "./stats_counters.ts";
-import { StatsSampler } from "./stats_sampler.ts";
+import { LogHub } from "./observe/log_hub.ts";
+import { Metrics } from "./observe/metrics.ts";
+import { operationsOf, type LifecycleOperations } from "./lifecycle/operations.ts";
+import { PackageManager } from "./lifecycle/package_manager.ts";
+import { Retention } from "./observe/retention.ts";
+import { resourceStatsOf } from "./views/resource_view.ts";
+import { SandboxRecovery } from "./lifecycle/sandbox_recovery.ts";
+import { StatsCollector } from "./observe/stats_collector.ts";
+import { StatsCounters } from "./observe/stats_counters.ts";
+import { StatsSampler } from "./observe/stats_sampler.ts";
 import { TokenService } from "./tokens.ts";
 
 export class Host {
@@ -27,7 +27,7 @@ export class Host {
   readonly store: Store;
   readonly sandbox: Sandbox;
   readonly packages: PackageManager;
-  /** What the actor and the control pipe drive; see runtime/operations.ts. */
+  /** What the actor and the control pipe drive; see runtime/lifecycle/operations.ts. */
   readonly operations: LifecycleOperations;
   readonly tokens: TokenService;
   readonly logs: LogHub;

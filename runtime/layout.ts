@@ -2,7 +2,7 @@
 // builds paths into it, so nothing is written outside it by accident.
 
 import path from "node:path";
-import { folderNameOf } from "./names.ts";
+import { folderNameOf } from "../common/names.ts";
 
 export class DataLayout {
   readonly root: string;
@@ -28,7 +28,7 @@ export class DataLayout {
     return path.join(this.root, "cache", "bundles");
   }
 
-  /** The sandbox process's entry, bundled by the host (sandbox/sandbox_entry.ts). */
+  /** The sandbox process's entry, bundled by the host (sandbox/process/sandbox_entry.ts). */
   get sandboxCache(): string {
     return path.join(this.root, "cache", "sandbox");
   }

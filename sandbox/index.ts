@@ -15,7 +15,7 @@ export type {
   SandboxRequest,
   SandboxResponse,
 } from "./sandbox.ts";
-export type { HeaderList } from "./isolate/bridge.ts";
+export type { HeaderList } from "./isolate/core/bridge.ts";
 export { SandboxFailure } from "./failure.ts";
 export { LocalSandbox } from "./local_sandbox.ts";
 export {
@@ -23,11 +23,11 @@ export {
   type ProcessSandboxOptions,
   type ProcessSandboxStatus,
   type SupervisionEvent,
-} from "./process_sandbox.ts";
+} from "./process/process_sandbox.ts";
 export {
   effectivePermissions,
   emptyPermissionSet,
   permissionSetOf,
   type PermissionName,
   type PermissionSet,
-} from "./permissions.ts";
+} from "./permissions/permissions.ts";

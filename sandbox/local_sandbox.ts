@@ -2,8 +2,8 @@
 // its instance id; events carry that id so stale ones can be told apart.
 
 import { SandboxFailure } from "./failure.ts";
-import { PackageIsolate } from "./package_isolate.ts";
-import { Registry } from "./registry.ts";
+import { PackageIsolate } from "./host/package_isolate.ts";
+import { Registry } from "./registry/registry.ts";
 import type {
   HookName,
   IsolateSpec,

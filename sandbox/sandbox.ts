@@ -1,8 +1,8 @@
 // The boundary between the runtime and the isolates: plain, serializable
 // requests and events only, so the isolates can move to another process.
 
-import type { HeaderList, RequestHead } from "./isolate/bridge.ts";
-import type { PermissionSet } from "./permissions.ts";
+import type { HeaderList, RequestHead } from "./isolate/core/bridge.ts";
+import type { PermissionSet } from "./permissions/permissions.ts";
 
 export type HookName = "install" | "start" | "stop" | "uninstall";
 

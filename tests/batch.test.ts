@@ -3,8 +3,8 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { BatchReport, dependentsFirst, startInOrder } from "../runtime/batch.ts";
-import { DependencyGraph } from "../runtime/dependency_graph.ts";
+import { BatchReport, dependentsFirst, startInOrder } from "../runtime/lifecycle/batch.ts";
+import { DependencyGraph } from "../runtime/graph/dependency_graph.ts";
 import { IsopodError } from "../runtime/errors.ts";
 
 /** Packages in memory: which are installed and running, and what was done to them, in order. */

@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CpuWatchdog, sampleInterval } from "../sandbox/cpu_watchdog.ts";
+import { CpuWatchdog, sampleInterval } from "../sandbox/host/cpu_watchdog.ts";
 
 function watchdogWithClock(budgetMs: number) {
   const clock = { cpuMs: 0 };

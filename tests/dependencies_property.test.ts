@@ -10,9 +10,9 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { Store } from "../db/index.ts";
 import { configFromEnv } from "../runtime/config.ts";
-import { DependencyGraph } from "../runtime/dependency_graph.ts";
+import { DependencyGraph } from "../runtime/graph/dependency_graph.ts";
 import { DataLayout } from "../runtime/layout.ts";
-import { PackageManager } from "../runtime/package_manager.ts";
+import { PackageManager } from "../runtime/lifecycle/package_manager.ts";
 import { writePackage } from "./helpers/package_fixture.ts";
 import { RecordingSandbox, type HookCall } from "./helpers/recording_sandbox.ts";
 

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { IsopodError } from "../runtime/errors.ts";
-import { PackageLocks } from "../runtime/package_locks.ts";
+import { PackageLocks } from "../runtime/lifecycle/package_locks.ts";
 
 /** A promise and the function that settles it. */
 function gate(): { opened: Promise<void>; open: () => void } {

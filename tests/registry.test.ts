@@ -9,8 +9,8 @@ import { addModule } from "./helpers/add_module.ts";
 import { runCli } from "./helpers/run_cli.ts";
 import { ADMIN_TOKEN, useHost, useServer, type TestHost } from "./helpers/use_host.ts";
 import { waitFor } from "./helpers/wait_for.ts";
-import { parseCommand, runCommand } from "../runtime/control_commands.ts";
-import { controlTargetOf } from "../runtime/control_target.ts";
+import { parseCommand, runCommand } from "../runtime/control/commands.ts";
+import { controlTargetOf } from "../runtime/control/target.ts";
 
 const BASE = `
 export default {

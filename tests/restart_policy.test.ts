@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { configFromEnv } from "../runtime/config.ts";
-import { backoffDelay, decide, restartSettingsOf } from "../runtime/restart_policy.ts";
+import { backoffDelay, decide, restartSettingsOf } from "../runtime/restart/restart_policy.ts";
 import { addGraph } from "./helpers/dependency_fixture.ts";
 import { addModule } from "./helpers/add_module.ts";
 import { addPackage } from "./helpers/add_package.ts";

@@ -7,7 +7,7 @@ import path from "node:path";
 import { describe, test, type TestContext } from "node:test";
 import type { PackageRecord } from "../db/index.ts";
 import { configFromEnv } from "../runtime/config.ts";
-import { hashFolder } from "../runtime/integrity.ts";
+import { hashFolder } from "../runtime/packages/integrity.ts";
 import { DataLayout } from "../runtime/layout.ts";
 import { FolderSource, GitSource, type FetchedSource, type Source } from "../runtime/sources/index.ts";
 import { useFakeGitHub } from "./helpers/fake_github.ts";

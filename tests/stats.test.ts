@@ -7,7 +7,7 @@ import { assertApiError } from "./helpers/assertions.ts";
 import { addModule } from "./helpers/add_module.ts";
 import { useHost } from "./helpers/use_host.ts";
 import { waitFor } from "./helpers/wait_for.ts";
-import { MAX_TRACKED_PACKAGES } from "../runtime/stats_counters.ts";
+import { MAX_TRACKED_PACKAGES } from "../runtime/observe/stats_counters.ts";
 
 /** Keeps about 1 MB of strings alive so the heap figures have something to show. */
 const HOLDER = `const kept = []; export default { start() { for (let i = 0; i < 1000; i++) kept.push("k".repeat(1000) + i); setInterval(() => {}, 1000); } };`;

@@ -4,9 +4,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { SandboxFailure, type ChunkSource } from "../sandbox/index.ts";
-import type { Wire } from "../sandbox/wire.ts";
-import { errorOfWire } from "../sandbox/wire_port.ts";
-import { WINDOW_BYTES, WINDOW_CHUNKS, WireStreams } from "../sandbox/wire_streams.ts";
+import type { Wire } from "../sandbox/process/wire.ts";
+import { errorOfWire } from "../sandbox/process/wire_port.ts";
+import { WINDOW_BYTES, WINDOW_CHUNKS, WireStreams } from "../sandbox/process/wire_streams.ts";
 
 /** Two ends joined by an asynchronous link, as the IPC channel is; counts what crosses. */
 function link() {

@@ -4,8 +4,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { Host } from "../../runtime/host.ts";
-import { viewOf } from "../../runtime/package_view.ts";
-import { isPackageName } from "../../runtime/names.ts";
+import { viewOf } from "../../runtime/views/package_view.ts";
+import { isPackageName } from "../../common/names.ts";
 import { requireAdmin, type AuthEnv } from "../auth.ts";
 import { readBody } from "../body.ts";
 import { addRequestOf, addRequestSchema } from "./packages.ts";

@@ -3,11 +3,11 @@
 
 import { Hono } from "hono";
 import { z } from "zod";
-import type { Actor } from "../../runtime/audit.ts";
-import type { BatchReport, BatchResult } from "../../runtime/batch.ts";
+import type { Actor } from "../../runtime/lifecycle/audit.ts";
+import type { BatchReport, BatchResult } from "../../runtime/lifecycle/batch.ts";
 import { badRequest, IsopodError } from "../../runtime/errors.ts";
 import type { Host } from "../../runtime/host.ts";
-import { isPackageName } from "../../runtime/names.ts";
+import { isPackageName } from "../../common/names.ts";
 import type { AuthEnv } from "../auth.ts";
 import { readBody } from "../body.ts";
 import { errorFieldOf } from "../error_response.ts";

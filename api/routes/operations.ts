@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { OperationEntry } from "../../db/index.ts";
 import { badRequest } from "../../runtime/errors.ts";
 import type { Host } from "../../runtime/host.ts";
-import { isPackageName } from "../../runtime/names.ts";
+import { isPackageName } from "../../common/names.ts";
 import type { AuthEnv } from "../auth.ts";
 
 /** Entries per page when `limit` is not given, and at most. */

@@ -3,12 +3,12 @@
 
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import type { Actor } from "../../runtime/audit.ts";
-import type { BatchReport } from "../../runtime/batch.ts";
+import type { Actor } from "../../runtime/lifecycle/audit.ts";
+import type { BatchReport } from "../../runtime/lifecycle/batch.ts";
 import { badRequest } from "../../runtime/errors.ts";
-import { viewOf } from "../../runtime/package_view.ts";
+import { viewOf } from "../../runtime/views/package_view.ts";
 import type { Host } from "../../runtime/host.ts";
-import type { AddRequest } from "../../runtime/package_manager.ts";
+import type { AddRequest } from "../../runtime/lifecycle/package_manager.ts";
 import type { AuthEnv } from "../auth.ts";
 import { readBody } from "../body.ts";
 import { NAME_PARAM, packageNameFrom } from "../package_name.ts";

@@ -4,8 +4,8 @@
 import { Hono } from "hono";
 import { badRequest } from "../../runtime/errors.ts";
 import type { Host } from "../../runtime/host.ts";
-import { isPackageName } from "../../runtime/names.ts";
-import { resourceViewsOf } from "../../runtime/resource_view.ts";
+import { isPackageName } from "../../common/names.ts";
+import { resourceViewsOf } from "../../runtime/views/resource_view.ts";
 import type { AuthEnv } from "../auth.ts";
 
 export function resourceRoutes(host: Host): Hono<AuthEnv> {

@@ -5,8 +5,8 @@ import { statSync } from "node:fs";
 import { Hono } from "hono";
 import { badRequest } from "../../runtime/errors.ts";
 import type { Host } from "../../runtime/host.ts";
-import { isPackageName } from "../../runtime/names.ts";
-import type { StatsSnapshot } from "../../runtime/stats_collector.ts";
+import { isPackageName } from "../../common/names.ts";
+import type { StatsSnapshot } from "../../runtime/observe/stats_collector.ts";
 import type { AuthEnv } from "../auth.ts";
 
 const iso = (ms: number | null): string | null => (ms === null || ms === 0 ? null : new Date(ms).toISOString());

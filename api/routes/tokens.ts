@@ -3,7 +3,7 @@
 
 import { Hono } from "hono";
 import { z } from "zod";
-import { Audit } from "../../runtime/audit.ts";
+import { Audit } from "../../runtime/lifecycle/audit.ts";
 import type { Host } from "../../runtime/host.ts";
 import { requireAdmin, type AuthEnv } from "../auth.ts";
 import { readBody } from "../body.ts";

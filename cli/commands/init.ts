@@ -4,7 +4,7 @@
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
-import { isPackageName } from "../../runtime/names.ts";
+import { isPackageName } from "../../common/names.ts";
 import { contextOf } from "../context.ts";
 import { CliError, EXIT, usageError } from "../errors.ts";
 import { denoJson, modTs, readme } from "./init_template.ts";

@@ -2,8 +2,8 @@
 // and "unchanged" means the same SHA-256 over the files.
 
 import type { PackageRecord } from "../../db/index.ts";
-import { hashFolder } from "../integrity.ts";
-import { resolvePathSource } from "../path_source.ts";
+import { hashFolder } from "../packages/integrity.ts";
+import { resolvePathSource } from "./path_source.ts";
 import type { FetchedSource, Source } from "./source.ts";
 
 export class FolderSource implements Source {

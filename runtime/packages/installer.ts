@@ -1,0 +1,77 @@
+// Prepares a package for the host: reads and validates its manifest, checks
+// its dependencies and the grant, bundles its module and hashes its files.
+
+import semver from "semver";
+import type { PackageRecord, PackageSource, Store } from "../../db/index.ts";
+import { effectivePermissions, type PermissionSet } from "../../sandbox/index.ts";
+import type { Bundler } from "./bundler.ts";
+import { invalidPackage } from "../errors.ts";
+import { hashFolder } from "./integrity.ts";
+import { parseGrant, readManifest, type Manifest } from "./manifest.ts";
+
+export interface PreparedPackage {
+  manifest: Manifest;
+  root: string;
+  source: PackageSource;
+  code: string;
+  integrity: string;
+  granted: PermissionSet;
+}
+
+export interface AddOptions {
+  grant?: unknown;
+  env?: Record<string, string>;
+  config?: Record<string, unknown>;
+}
+
+/** One error listing every declared dependency that is not installed, or not in range. */
+export function checkDependencies(manifest: Manifest, store: Store): void {
+  const problems: string[] = [];
+  for (const [name, requirement] of Object.entries(manifest.dependencies)) {
+    const installed = store.packages.get(name);
+    if (!installed) problems.push(`"${name}" (${requirement.range}) is not installed`);
+    else if (!semver.satisfies(installed.version, requirement.range, { includePrerelease: true })) {
+      problems.push(`"${name}" is at ${installed.version}, outside ${requirement.range}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw invalidPackage(`cannot add "${manifest.name}": dependency ${problems.join(", dependency ")}`, {
+      dependencies: problems,
+    });
+  }
+}
+
+export async function preparePackage(
+  root: string,
+  source: PackageSource,
+  grant: unknown,
+  bundler: Bundler,
+): Promise<PreparedPackage> {
+  const manifest = await readManifest(root);
+  const granted = effectivePermissions(manifest.requested, parseGrant(grant, manifest.requested));
+  const code = await bundler.bundle(root, manifest.entry, manifest.name);
+  const integrity = await hashFolder(root);
+  return { manifest, root, source, code, integrity, granted };
+}
+
+/** The record for a freshly prepared package, in state `installing`. */
+export function recordOf(prepared: PreparedPackage, options: AddOptions, now = Date.now()): PackageRecord {
+  const { manifest } = prepared;
+  return {
+    name: manifest.name,
+    version: manifest.version,
+    source: prepared.source,
+    folder: prepared.root,
+    state: "installing",
+    desiredState: "stopped",
+    error: null,
+    manifest: JSON.stringify(manifest),
+    granted: JSON.stringify(prepared.granted),
+    env: options.env ?? {},
+    config: options.config ?? {},
+    integrity: prepared.integrity,
+    dependencies: Object.fromEntries(Object.entries(manifest.dependencies).map(([name, dep]) => [name, dep.range])),
+    installedAt: now,
+    updatedAt: now,
+  };
+}

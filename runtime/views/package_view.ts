@@ -1,0 +1,42 @@
+// A package as the API returns it (SPEC section 6).
+
+import type { PackageRecord, PackageSource } from "../../db/index.ts";
+import type { PermissionSet } from "../../sandbox/index.ts";
+import type { Manifest } from "../packages/manifest.ts";
+
+export interface PackageView {
+  name: string;
+  version: string;
+  state: PackageRecord["state"];
+  desiredState: PackageRecord["desiredState"];
+  source: PackageSource;
+  error: { code: string; message: string; at: string } | null;
+  permissions: { requested: PermissionSet; granted: PermissionSet };
+  dependencies: Record<string, string>;
+  integrity: string;
+  installedAt: string;
+  updatedAt: string;
+}
+
+export function manifestOf(record: PackageRecord): Manifest {
+  return JSON.parse(record.manifest) as Manifest;
+}
+
+export function viewOf(record: PackageRecord): PackageView {
+  return {
+    name: record.name,
+    version: record.version,
+    state: record.state,
+    desiredState: record.desiredState,
+    source: record.source,
+    error: record.error && { ...record.error, at: new Date(record.error.at).toISOString() },
+    permissions: {
+      requested: manifestOf(record).requested,
+      granted: JSON.parse(record.granted) as PermissionSet,
+    },
+    dependencies: record.dependencies,
+    integrity: record.integrity,
+    installedAt: new Date(record.installedAt).toISOString(),
+    updatedAt: new Date(record.updatedAt).toISOString(),
+  };
+}

@@ -1,0 +1,413 @@
+// One package's isolate: created with its memory limit, the runtime and the
+// bundled module evaluated in it; hooks, timers and requests run under
+// wall-time limits, and its bridge to the host is checked by HostOps.
+
+import { randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { DeadlineError, withDeadline } from "../../common/deadline.ts";
+import type { CallOutcome, HostResult, PullResult, RequestOutcome, ResponseHead } from "../isolate/core/bridge.ts";
+import { CpuWatchdog } from "./cpu_watchdog.ts";
+import { SandboxFailure } from "../failure.ts";
+import { HostOps } from "./host_ops.ts";
+import { HostTimers } from "./host_timers.ts";
+import { IsolateProbe } from "./isolate_probe.ts";
+import { callback, copyOf, createIsolate, type Context, type Isolate, type Reference } from "./ivm.ts";
+import type { RegistryPort } from "../registry/registry.ts";
+import type { RegistryPeer } from "../registry/registry_calls.ts";
+import { runtimeScript } from "./runtime_source.ts";
+import type { FailureReason, HookName, IsolateSpec, IsolateStats, LogEvent, SandboxRequest, SandboxResponse } from "../sandbox.ts";
+
+const LOG_LEVELS = new Set(["debug", "info", "warn", "error"]);
+/** Longest console line taken from an isolate; the log store cuts further. */
+const MAX_LOG_CHARS = 64 * 1024;
+/** Host operations (file reads, fetches, digests) one isolate may have in flight. */
+const MAX_PENDING_CALLS = 1024;
+/** Most random bytes one call may ask for, as in `crypto.getRandomValues`. */
+const MAX_RANDOM = 65536;
+
+type Dispatch = (kind: string, a?: unknown, b?: unknown) => unknown;
+
+export interface IsolateListener {
+  log(level: LogEvent["level"], message: string): void;
+  /** The isolate ended by itself (not through `dispose`). */
+  exit(reason: FailureReason, message: string): void;
+  /** Where `ctx.registry` goes (sandbox/registry/registry.ts); without it the registry refuses everything. */
+  registry?: RegistryPort;
+}
+
+const NO_REGISTRY: RegistryPort = {
+  sync: () => ({ ok: false, error: { name: "NotSupported", message: "this sandbox has no registry" } }),
+  call: () => ({ ok: false, error: { name: "NotSupported", message: "this sandbox has no registry" } }),
+  answer: () => ({ ok: true, value: undefined }),
+};
+
+/** Maps what isolated-vm throws to a reason the host acts on, naming the limit that was hit. */
+function failureOf(error: unknown, ended: SandboxFailure | undefined, spec: IsolateSpec): SandboxFailure {
+  if (error instanceof SandboxFailure) return error;
+  if (ended) return ended;
+  const message = error instanceof Error ? error.message : String(error);
+  if (/memory limit/i.test(message)) return new SandboxFailure("memory", `the isolate exceeded its memory limit of ${spec.memoryMb} MiB (memoryMb)`);
+  if (/timed out/i.test(message)) return new SandboxFailure("wall-time", `script execution timed out after ${spec.timeoutMs} ms (timeoutMs)`);
+  if (/disposed/i.test(message)) return new SandboxFailure("disposed", "the isolate was disposed");
+  return new SandboxFailure("uncaught-error", message);
+}
+
+export class PackageIsolate implements RegistryPeer {
+  readonly spec: IsolateSpec;
+  readonly #isolate: Isolate;
+  readonly #listener: IsolateListener;
+  readonly #timers: HostTimers;
+  readonly #ops: HostOps;
+  readonly #bornAt = performance.now();
+  readonly #statsProbe: IsolateProbe;
+  readonly #cpu: CpuWatchdog;
+  #context: Context | undefined;
+  #dispatch: Reference<Dispatch> | undefined;
+  #ended: SandboxFailure | undefined;
+  #requests = 0;
+  #timerChain: Promise<void> = Promise.resolve();
+  #pendingCalls = 0;
+
+  private constructor(spec: IsolateSpec, listener: IsolateListener) {
+    this.spec = spec;
+    this.#listener = listener;
+    this.#isolate = createIsolate(spec.memoryMb, (message) => this.#end("memory", `V8 fatal error: ${message}`));
+    this.#timers = new HostTimers((id) => this.#fireTimer(id));
+    this.#ops = new HostOps(spec);
+    this.#statsProbe = new IsolateProbe(this.#isolate, spec);
+    this.#cpu = new CpuWatchdog({
+      readCpuMs: () => Number(this.#isolate.cpuTime / 1000n) / 1000,
+      budgetMs: spec.cpuMs,
+      exceeded: (what, usedMs) =>
+        this.#end("cpu-time", `${what} used more than its cpuMs of ${spec.cpuMs} ms of CPU time (${Math.round(usedMs)} ms)`),
+    });
+  }
+
+  /** Creates the isolate and evaluates the package's module in it. */
+  static async load(spec: IsolateSpec, listener: IsolateListener): Promise<PackageIsolate> {
+    const instance = new PackageIsolate(spec, listener);
+    try {
+      await instance.#boot();
+      return instance;
+    } catch (error) {
+      const failure = failureOf(error, instance.#ended, spec);
+      instance.dispose();
+      throw failure;
+    }
+  }
+
+  #bridge(): unknown[] {
+    return [
+      // Sync, as stdout is in Deno: a package that prints faster than the host takes lines in waits
+      // instead of queueing them in the host's memory (docs/decisions.md, "Logs, statistics and retention").
+      callback((level: unknown, message: unknown) => this.#log(level, message), "sync"),
+      callback((id: unknown, delay: unknown, repeat: unknown) => this.#timers.set(Number(id), Number(delay), repeat === true), "sync"),
+      callback((id: unknown) => this.#timers.clear(Number(id)), "ignored"),
+      callback((length: unknown) => new Uint8Array(randomBytes(Math.min(MAX_RANDOM, Math.max(0, Number(length) | 0)))), "sync"),
+      callback(() => performance.now() - this.#bornAt, "sync"),
+      callback((value: unknown) => value, "sync"),
+      callback((op: unknown, args: unknown) => this.#ops.callSync(op, args), "sync"),
+      callback((id: unknown, op: unknown, args: unknown) => this.#startCall(id, op, args), "ignored"),
+      // Registry calls are sync, so that each is taken or refused at once (isolated-vm drops the arguments of an
+      // ignored callback that the host cannot deserialize, without a word); answers need not be: a call whose
+      // answer is lost times out. See docs/decisions.md, "The registry".
+      callback((op: unknown, args: unknown) => this.#registry.sync(op, args), "sync"),
+      callback((...call: unknown[]) => this.#registry.call(call[0], call[1], call[2], call[3], call[4], call[5]), "sync"),
+      callback((id: unknown, outcome: unknown) => this.#registry.answer(id, outcome), "ignored"),
+    ];
+  }
+
+  async #boot(): Promise<void> {
+    const { spec } = this;
+    const context = await this.#isolate.createContext();
+    this.#context = context;
+    await context.evalClosure(
+      `globalThis.__isopodBridge = { log: $0, timerSet: $1, timerClear: $2, random: $3, now: $4, clone: $5, callSync: $6, callStart: $7, registrySync: $8, registryCall: $9, registryReturn: $10 };`,
+      this.#bridge(),
+    );
+    const runtime = await runtimeScript().compile(this.#isolate);
+    await runtime.run(context, { timeout: spec.timeoutMs });
+    this.#dispatch = await context.evalClosure(
+      `const dispatch = globalThis.__isopodDispatch; delete globalThis.__isopodDispatch; return dispatch;`,
+      [],
+      { result: { reference: true } },
+    );
+    let module;
+    try {
+      module = await this.#isolate.compileModule(spec.code, { filename: `file:///${spec.packageName}/mod.js` });
+    } catch (error) {
+      throw new SandboxFailure("invalid-module", `the module does not compile: ${(error as Error).message}`);
+    }
+    await module.instantiate(context, (specifier) => {
+      throw new Error(`import "${specifier}" cannot be resolved inside the isolate`);
+    });
+    await this.#cpu.watch("evaluating the module", () =>
+      withDeadline(module.evaluate({ timeout: spec.timeoutMs }), spec.timeoutMs, () =>
+        this.#end("wall-time", `evaluating the module took longer than ${spec.timeoutMs} ms`),
+      ),
+    );
+    const outcome = (await this.#dispatch.apply(undefined, ["load", module.namespace.derefInto()], {
+      timeout: spec.timeoutMs,
+      result: { copy: true },
+    })) as CallOutcome;
+    if (outcome) throw new SandboxFailure("invalid-module", outcome.message);
+  }
+
+  /** Runs a hook of the default export; the isolate is terminated if it outlives its wall time. */
+  async hook(name: HookName): Promise<void> {
+    const ms = this.spec.timeoutMs;
+    try {
+      const data = { package: { name: this.spec.packageName, version: this.spec.version }, config: this.spec.config };
+      const dispatch = this.#live();
+      // The call stops being charged CPU when the host stops waiting for it.
+      const outcome = await this.#cpu.watch(`the "${name}" hook`, () => {
+        const call = dispatch.apply(undefined, ["hook", name, copyOf(data)], {
+          timeout: ms,
+          result: { promise: true, copy: true },
+        }) as Promise<CallOutcome>;
+        return withDeadline(call, ms, () => this.#end("wall-time", `the "${name}" hook did not finish within ${ms} ms (timeoutMs)`));
+      });
+      if (outcome) throw new SandboxFailure("uncaught-error", `the "${name}" hook threw ${outcome.name}: ${outcome.message}`);
+    } catch (error) {
+      if (error instanceof DeadlineError) throw this.#ended!;
+      throw failureOf(error, this.#ended, this.spec);
+    }
+  }
+
+  /**
+   * Runs the package's `fetch` for one request. Its answer must come within
+   * the wall time; then the body streams on, each chunk within the wall time.
+   */
+  async request(request: SandboxRequest): Promise<SandboxResponse> {
+    const ms = this.spec.timeoutMs;
+    const id = ++this.#requests;
+    const bodyId = request.body ? this.#ops.bodies.open(request.body) : null;
+    const closeBody = () => bodyId !== null && this.#ops.bodies.close(bodyId);
+    const onAbort = () => this.#finish(id);
+    request.signal?.addEventListener("abort", onAbort, { once: true });
+    let outcome: RequestOutcome;
+    try {
+      const dispatch = this.#live();
+      outcome = await this.#cpu.watch("a request", () => {
+        const call = dispatch.apply(undefined, ["request", id, copyOf({ ...request.head, bodyId })], {
+          timeout: ms,
+          result: { promise: true, copy: true },
+        }) as Promise<RequestOutcome>;
+        return withDeadline(call, ms);
+      });
+    } catch (error) {
+      closeBody();
+      if (!(error instanceof DeadlineError)) throw this.#failed(error);
+      this.#finish(id);
+      this.#probe();
+      throw new SandboxFailure("wall-time", `no response within the package's timeoutMs of ${ms} ms`);
+    } finally {
+      request.signal?.removeEventListener("abort", onAbort);
+    }
+    if ("error" in outcome) {
+      closeBody();
+      const reason = outcome.error.name === "NoHandler" ? "no-handler" : "handler-error";
+      throw new SandboxFailure(reason, `${outcome.error.name}: ${outcome.error.message}`);
+    }
+    const { status, statusText, headers, body } = outcome.response;
+    return { status, statusText, headers, body: this.#responseBody(body, closeBody) };
+  }
+
+  #responseBody(body: ResponseHead["body"], done: () => void): SandboxResponse["body"] {
+    if (body === null || "bytes" in body) {
+      done();
+      return body === null ? null : body.bytes;
+    }
+    const { streamId } = body;
+    let finished = false;
+    const finish = () => {
+      if (!finished) done();
+      finished = true;
+    };
+    return {
+      read: async () => {
+        if (finished) return null;
+        const dispatch = this.#live();
+        const pull = () =>
+          dispatch.apply(undefined, ["pull", streamId], {
+            timeout: this.spec.timeoutMs,
+            result: { promise: true, copy: true },
+          }) as Promise<PullResult>;
+        let result: PullResult;
+        try {
+          result = await this.#cpu.watch("a response body", () => withDeadline(pull(), this.spec.timeoutMs));
+        } catch (error) {
+          finish();
+          if (error instanceof DeadlineError) {
+            this.#cancelStream(streamId, "the host stopped waiting for the body");
+            this.#probe();
+          }
+          throw this.#failed(error instanceof DeadlineError ? new SandboxFailure("wall-time", "a body chunk took longer than timeoutMs") : error);
+        }
+        if ("chunk" in result) return result.chunk;
+        finish();
+        if ("done" in result) return null;
+        throw new SandboxFailure("handler-error", `the response body failed: ${result.error.name}: ${result.error.message}`);
+      },
+      cancel: (reason) => {
+        if (finished) return;
+        finish();
+        this.#cancelStream(streamId, reason ?? "cancelled by the host");
+      },
+    };
+  }
+
+  /** The failure of a call; one that killed the isolate (memory) ends it, so the host learns of it. */
+  #failed(error: unknown): SandboxFailure {
+    const failure = failureOf(error, this.#ended, this.spec);
+    if (failure.reason === "memory" || this.#isolate.isDisposed) this.#end(failure.reason, failure.message);
+    return failure;
+  }
+
+  #cancelStream(streamId: number, reason: string): void {
+    if (this.#ended) return;
+    this.#dispatch?.apply(undefined, ["cancel", streamId, reason], { timeout: this.spec.timeoutMs, result: { promise: true } }).catch(() => undefined);
+  }
+
+  /** Tells the isolate the host gave up on a request, so `request.signal` fires. */
+  #finish(id: number): void {
+    if (this.#ended) return;
+    this.#dispatch?.apply(undefined, ["finish", id, true], { timeout: this.spec.timeoutMs, result: { promise: true } }).catch(() => undefined);
+  }
+
+  /** After a request timed out: an isolate that cannot even answer a ping within its wall time is stuck, and ended. */
+  #probe(): void {
+    if (this.#ended) return;
+    const ms = this.spec.timeoutMs;
+    const ping = this.#dispatch!.apply(undefined, ["ping"], { timeout: ms, result: { copy: true } });
+    withDeadline(ping, ms).catch((error: unknown) => {
+      if (error instanceof DeadlineError) this.#end("wall-time", `the isolate was busy for longer than its timeoutMs of ${ms} ms`);
+    });
+  }
+
+  /** Runs an asynchronous host operation for the isolate and sends its result back as a `resolve` message. */
+  #startCall(id: unknown, op: unknown, args: unknown): void {
+    if (this.#ended || !Number.isSafeInteger(id)) return;
+    const busy: HostResult = { ok: false, error: { name: "Busy", message: `more than ${MAX_PENDING_CALLS} host operations in flight` } };
+    const work = this.#pendingCalls >= MAX_PENDING_CALLS ? Promise.resolve(busy) : this.#ops.call(op, args);
+    this.#pendingCalls++;
+    void work.then((result) => {
+      this.#pendingCalls--;
+      if (this.#ended) return;
+      // The continuation runs under the wall time too: a loop after an await is cut short like any other.
+      const dispatch = this.#dispatch;
+      if (!dispatch) return;
+      const ms = this.spec.timeoutMs;
+      this.#cpu
+        .watch("a continuation after a host call", () => {
+          const call = dispatch.apply(undefined, ["resolve", id as number, copyOf(result)], { timeout: ms, result: { promise: true } });
+          // isolated-vm's timeout interrupts a plain loop at \`ms\` and the isolate goes on; it does not run while the
+          // isolate waits on the host, so a loop of host calls is stuck: ended, as the probe after a request would.
+          return withDeadline(call, ms * 2, () =>
+            this.#end("wall-time", `a continuation after a host call was still running after twice its timeoutMs of ${ms} ms`),
+          );
+        })
+        .catch((error: unknown) => {
+          const failure = this.#failed(error);
+          if (failure.reason !== "disposed") this.#log("error", `a continuation after a host call failed: ${failure.message}`);
+        });
+    });
+  }
+
+  /**
+   * Runs a registry dispatch (`registryServe`, `registryResolve`) under the
+   * wall time and the CPU budget, as host calls' continuations run; see sandbox/registry/registry_calls.ts.
+   */
+  async deliver(kind: "registryServe" | "registryResolve", id: number, payload: unknown): Promise<void> {
+    try {
+      const what = kind === "registryServe" ? "a registry call" : "a registry answer";
+      await this.#cpu.watch(what, () =>
+        this.#live().apply(undefined, [kind, id, payload], { timeout: this.spec.timeoutMs, arguments: { copy: true } }),
+      );
+    } catch (error) {
+      const failure = this.#failed(error);
+      if (failure.reason !== "disposed") this.#log("error", `a registry ${kind === "registryServe" ? "call" : "answer"} failed in this package: ${failure.message}`);
+      throw failure;
+    }
+  }
+
+  get #registry(): RegistryPort {
+    return this.#ended ? NO_REGISTRY : (this.#listener.registry ?? NO_REGISTRY);
+  }
+
+  #live(): Reference<Dispatch> {
+    if (this.#ended || !this.#dispatch) throw this.#ended ?? new SandboxFailure("disposed", "the isolate is not loaded");
+    return this.#dispatch;
+  }
+
+  /**
+   * Fires due timers one after another: concurrent calls into an isolate may
+   * be taken in any order by isolated-vm's threads, and timers must fire in
+   * the order they fell due.
+   */
+  #fireTimer(id: number): Promise<void> {
+    this.#timerChain = this.#timerChain.then(() => this.#fireNow(id));
+    return this.#timerChain;
+  }
+
+  async #fireNow(id: number): Promise<void> {
+    if (this.#ended) return;
+    try {
+      const dispatch = this.#live();
+      const ms = this.spec.timeoutMs;
+      const outcome = (await this.#cpu.watch("a timer callback", () => {
+        const call = dispatch.apply(undefined, ["timer", id], { timeout: ms, result: { copy: true } });
+        // isolated-vm's timeout does not run while the isolate waits on the host: a loop of host calls needs this deadline.
+        return withDeadline(call, ms, () => this.#end("wall-time", `a timer callback ran longer than ${ms} ms (timeoutMs)`));
+      })) as CallOutcome;
+      if (outcome) this.#end("uncaught-error", `a timer callback threw ${outcome.name}: ${outcome.message}`);
+    } catch (error) {
+      const failure = failureOf(error, this.#ended, this.spec);
+      this.#end(failure.reason, `a timer callback failed: ${failure.message}`);
+    }
+  }
+
+  #log(level: unknown, message: unknown): void {
+    if (this.#ended) return;
+    const text = String(message);
+    this.#listener.log(
+      (LOG_LEVELS.has(String(level)) ? level : "info") as LogEvent["level"],
+      text.length > MAX_LOG_CHARS ? text.slice(0, MAX_LOG_CHARS) : text,
+    );
+  }
+
+  /** Terminates the isolate on the host's own initiative and tells the listener why. */
+  #end(reason: FailureReason, message: string): void {
+    if (this.#ended) return;
+    this.#ended = new SandboxFailure(reason, message);
+    this.#release();
+    this.#listener.exit(reason, message);
+  }
+
+  #release(): void {
+    this.#cpu.stop();
+    this.#timers.clearAll();
+    this.#ops.closeAll();
+    try {
+      this.#isolate.dispose();
+    } catch {
+      // Already disposed, by isolated-vm itself after a memory overrun.
+    }
+  }
+
+  /** Ends the isolate at the host's request; in-flight calls reject with `disposed`. */
+  dispose(): void {
+    if (this.#ended) return;
+    this.#ended = new SandboxFailure("disposed", "the isolate was stopped");
+    this.#release();
+  }
+
+  /** CPU, wall time and heap of this isolate; undefined once it has ended. */
+  stats(): Promise<IsolateStats | undefined> {
+    return this.#ended ? Promise.resolve(undefined) : this.#statsProbe.read();
+  }
+
+  get ended(): boolean {
+    return this.#ended !== undefined;
+  }
+}

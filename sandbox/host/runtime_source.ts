@@ -1,0 +1,38 @@
+// The in-isolate runtime (sandbox/isolate/) as one script, bundled once per
+// host process, compiled with a shared V8 code cache for every isolate.
+
+import { buildSync } from "esbuild";
+import { fileURLToPath } from "node:url";
+import { CachedScript } from "./ivm.ts";
+
+/** Set at build time in the sandbox process's bundle (sandbox_entry.ts), which the host builds once for every process it starts. */
+declare const ISOPOD_PREBUILT_RUNTIME: string | undefined;
+
+let cached: string | undefined = typeof ISOPOD_PREBUILT_RUNTIME === "string" ? ISOPOD_PREBUILT_RUNTIME : undefined;
+let script: CachedScript | undefined;
+
+/** The bootstrap script's source; built on first use, then cached. */
+export function runtimeSource(): string {
+  if (cached === undefined) {
+    const result = buildSync({
+      entryPoints: [fileURLToPath(new URL("../isolate/core/bootstrap.ts", import.meta.url))],
+      bundle: true,
+      format: "iife",
+      platform: "neutral",
+      mainFields: ["module", "main"],
+      target: "es2022",
+      write: false,
+      logLevel: "silent",
+      // whatwg-url asks for every legacy encoding; URLs only need UTF-8, so keep the lite tables out.
+      alias: { "@exodus/bytes/encoding.js": "@exodus/bytes/encoding-lite.js" },
+    });
+    cached = result.outputFiles[0]!.text;
+  }
+  return cached;
+}
+
+/** The runtime as a script that compiles from the code cache after its first use. */
+export function runtimeScript(): CachedScript {
+  script ??= new CachedScript(runtimeSource(), "isopod:runtime.js");
+  return script;
+}

@@ -1,0 +1,66 @@
+// The first script in every isolate: takes the host bridge off the global
+// object, installs the web platform and Deno globals, and leaves the
+// dispatcher for the host to pick up.
+
+import { TextDecoder, TextDecoderStream, TextEncoder, TextEncoderStream } from "@exodus/bytes/encoding-lite.js";
+import { Event, EventTarget } from "event-target-shim";
+import * as streams from "web-streams-polyfill";
+import { AbortController, AbortSignal } from "../web/abort.ts";
+import { atob, btoa } from "../web/base64.ts";
+import type { HostBridge } from "./bridge.ts";
+import { createConsole } from "./console.ts";
+import { createCrypto } from "../web/crypto.ts";
+import { createDeno } from "../deno/deno.ts";
+import { createDispatcher } from "./dispatch.ts";
+import { DOMException } from "../web/dom_exception.ts";
+import { createFetch } from "../web/fetch.ts";
+import { createPerformance, createStructuredClone, queueMicrotask } from "../web/globals.ts";
+import { Headers } from "../web/headers.ts";
+import { HostCalls, type CallStart } from "./host_calls.ts";
+import { RegistryClient } from "../registry/registry.ts";
+import type { RegistryBridge } from "../registry/registry_wire.ts";
+import { Request } from "../web/request.ts";
+import { Response } from "../web/response.ts";
+import { Server } from "./serve.ts";
+import { Timers } from "./timers.ts";
+import { installURL } from "../web/url.ts";
+
+const global = globalThis as unknown as Record<string, unknown>;
+const raw = global.__isopodBridge as Omit<HostBridge, "call"> & { callStart: CallStart } & RegistryBridge;
+delete global.__isopodBridge;
+const calls = new HostCalls(raw.callStart);
+const bridge: HostBridge = { ...raw, call: (op, args) => calls.call(op, args) };
+
+/** Installs a global as WebIDL does: writable, configurable, not enumerable. */
+function define(name: string, value: unknown): void {
+  Object.defineProperty(global, name, { value, writable: true, configurable: true, enumerable: false });
+}
+
+const timers = new Timers(bridge);
+timers.install(global);
+define("console", createConsole(bridge));
+define("queueMicrotask", queueMicrotask);
+define("DOMException", DOMException);
+define("TextEncoder", TextEncoder);
+define("TextDecoder", TextDecoder);
+define("TextEncoderStream", TextEncoderStream);
+define("TextDecoderStream", TextDecoderStream);
+installURL(global);
+define("Event", Event);
+define("EventTarget", EventTarget);
+define("AbortController", AbortController);
+define("AbortSignal", AbortSignal);
+for (const [name, value] of Object.entries(streams)) define(name, value);
+define("atob", atob);
+define("btoa", btoa);
+define("crypto", createCrypto(bridge));
+define("structuredClone", createStructuredClone(bridge));
+define("performance", createPerformance(bridge));
+define("Headers", Headers);
+define("Request", Request);
+define("Response", Response);
+define("fetch", createFetch(bridge));
+define("Deno", createDeno(bridge));
+define("self", globalThis);
+// The host reads this once, right after this script, and deletes it before package code runs.
+global.__isopodDispatch = createDispatcher(timers, new Server(bridge), calls, new RegistryClient(raw));
