@@ -1,6 +1,9 @@
 // Rows of the `packages` table and their dependencies, in the host's types.
 
 import type { Database } from "./sqlite.ts";
+import type { Manifest, PackageSource, PermissionSet } from "../common/package_types.ts";
+
+export type { PackageSource };
 
 export type PackageState =
   | "installing"
@@ -12,14 +15,6 @@ export type PackageState =
   | "upgrading"
   | "deleted";
 export type DesiredState = "running" | "stopped";
-
-export interface PackageSource {
-  kind: "path" | "git";
-  url?: string;
-  ref?: string;
-  commit?: string;
-  path?: string;
-}
 
 export interface PackageError {
   code: string;
@@ -37,10 +32,10 @@ export interface PackageRecord {
   state: PackageState;
   desiredState: DesiredState;
   error: PackageError | null;
-  /** The validated manifest, as JSON. */
-  manifest: string;
-  /** The effective permission set, as JSON. */
-  granted: string;
+  /** The validated manifest. */
+  manifest: Manifest;
+  /** The effective permission set. */
+  granted: PermissionSet;
   env: Record<string, string>;
   config: Record<string, unknown>;
   integrity: string;
@@ -73,10 +68,8 @@ interface PackageRow {
 }
 
 function sourceOf(row: PackageRow): PackageSource {
-  const source: PackageSource = { kind: row.source_kind };
-  if (row.source_url !== null) source.url = row.source_url;
-  if (row.source_ref !== null) source.ref = row.source_ref;
-  if (row.source_commit !== null) source.commit = row.source_commit;
+  if (row.source_kind === "path") return { kind: "path", path: row.source_path ?? row.folder };
+  const source: PackageSource = { kind: "git", url: row.source_url ?? "", ref: row.source_ref ?? "", commit: row.source_commit ?? "" };
   if (row.source_path !== null) source.path = row.source_path;
   return source;
 }
@@ -107,8 +100,8 @@ export class PackageStore {
         row.error_code === null
           ? null
           : { code: row.error_code, message: row.error_message ?? "", at: row.error_at ?? 0 },
-      manifest: row.manifest,
-      granted: row.granted,
+      manifest: JSON.parse(row.manifest) as Manifest,
+      granted: JSON.parse(row.granted) as PermissionSet,
       env: JSON.parse(row.env) as Record<string, string>,
       config: JSON.parse(row.config) as Record<string, unknown>,
       integrity: row.integrity,
@@ -178,9 +171,9 @@ export class PackageStore {
       name: record.name,
       version: record.version,
       source_kind: record.source.kind,
-      source_url: record.source.url ?? null,
-      source_ref: record.source.ref ?? null,
-      source_commit: record.source.commit ?? null,
+      source_url: record.source.kind === "git" ? record.source.url : null,
+      source_ref: record.source.kind === "git" ? record.source.ref : null,
+      source_commit: record.source.kind === "git" ? record.source.commit : null,
       source_path: record.source.path ?? null,
       folder: record.folder,
       state: record.state,
@@ -188,8 +181,8 @@ export class PackageStore {
       error_code: record.error?.code ?? null,
       error_message: record.error?.message ?? null,
       error_at: record.error?.at ?? null,
-      manifest: record.manifest,
-      granted: record.granted,
+      manifest: JSON.stringify(record.manifest),
+      granted: JSON.stringify(record.granted),
       env: JSON.stringify(record.env),
       config: JSON.stringify(record.config),
       integrity: record.integrity,

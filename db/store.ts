@@ -32,6 +32,28 @@ export class Store {
     this.stats = new StatsStore(this.db);
   }
 
+  /** Runs `work` in one transaction: all of its writes land, or none. */
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
+  /** Hands the write-ahead log's freed pages back to the file system, so it does not stay at its largest. */
+  checkpoint(): void {
+    this.db.pragma("wal_checkpoint(TRUNCATE)");
+  }
+
+  /** Throws when the database cannot answer a query: the readiness check. */
+  ping(): void {
+    this.db.prepare("SELECT 1").get();
+  }
+
+  /** Rows in the audit log and in the captured logs: what the control pipe's `stat col` shows. */
+  counts(): { operations: number; logs: number } {
+    const count = (table: "operations" | "logs"): number =>
+      (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return { operations: count("operations"), logs: count("logs") };
+  }
+
   close(): void {
     this.db.close();
   }

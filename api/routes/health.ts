@@ -6,7 +6,7 @@ import type { Host } from "../../runtime/host.ts";
 export function healthRoutes(host: Host): Hono {
   const app = new Hono();
   app.get("/", (c) => {
-    host.store.db.prepare("SELECT 1").get();
+    host.store.ping();
     return c.json({
       status: "ok",
       uptimeMs: Date.now() - host.startedAt,

@@ -46,7 +46,7 @@ export class Audit {
 
   /** One entry per package a batch acted on, in the order it carried them out. */
   recordBatch(actor: Actor, report: BatchReport, params: Record<string, unknown>): void {
-    this.#store.db.transaction(() => this.#writeBatch(actor, report, params))();
+    this.#store.transaction(() => this.#writeBatch(actor, report, params));
   }
 
   #writeBatch(actor: Actor, report: BatchReport, params: Record<string, unknown>): void {

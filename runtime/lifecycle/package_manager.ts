@@ -14,7 +14,6 @@ import type { DataLayout } from "../layout.ts";
 import { LifecycleSteps, type PackageLog } from "./steps.ts";
 import { PackageLocks } from "./package_locks.ts";
 import { PackageRunner } from "./package_runner.ts";
-import { manifestOf } from "../views/package_view.ts";
 import { resolvePathSource } from "../sources/path_source.ts";
 import { admitReplacements, replacementOf, reread } from "./replacement.ts";
 import { restartSettingsOf } from "../restart/restart_policy.ts";
@@ -59,7 +58,7 @@ export class PackageManager {
       store,
       settingsOf: (name) => {
         const record = this.#store.packages.get(name);
-        return record && restartSettingsOf(manifestOf(record).restart, config.restart);
+        return record && restartSettingsOf(record.manifest.restart, config.restart);
       },
       restart: (name, attempt, wanted) => this.#restart(name, attempt, wanted),
       log: packageLog,
@@ -133,7 +132,7 @@ export class PackageManager {
         throw invalidPackage(`${url} holds package "${name}", not "${context.expectedName}"`);
       }
       existing = this.#store.packages.get(name);
-      if (existing && existing.source.url !== url) throw nameTaken(name, url, existing);
+      if (existing && (existing.source.kind !== "git" || existing.source.url !== url)) throw nameTaken(name, url, existing);
       await this.#installDependencies(prepared.manifest, actor, context);
       checkDependencies(prepared.manifest, this.#store);
       settledRoot = await fetched.settle(name);

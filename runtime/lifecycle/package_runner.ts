@@ -7,7 +7,6 @@ import {
   type FailureReason,
   type HookName,
   type IsolateSpec,
-  type PermissionSet,
   type Sandbox,
   type SandboxRequest,
   type SandboxResponse,
@@ -17,7 +16,6 @@ import type { LimitCaps } from "../config.ts";
 import { DeadlineError, withDeadline } from "../../common/deadline.ts";
 import { InFlight } from "./in_flight.ts";
 import type { DataLayout } from "../layout.ts";
-import { manifestOf } from "../views/package_view.ts";
 
 export type ExitHandler = (name: string, reason: FailureReason, message: string) => void;
 
@@ -64,7 +62,7 @@ export class PackageRunner {
 
   /** The isolate spec for a record: its limits capped by the host. */
   specOf(record: PackageRecord, code: string): IsolateSpec {
-    const { limits } = manifestOf(record);
+    const { limits } = record.manifest;
     return {
       instanceId: `${record.name}#${++this.#nextInstance}`,
       packageName: record.name,
@@ -75,7 +73,7 @@ export class PackageRunner {
       cpuMs: Math.min(limits.cpuMs ?? this.#caps.defaultCpuMs, this.#caps.maxCpuMs),
       config: record.config,
       env: record.env,
-      permissions: JSON.parse(record.granted) as PermissionSet,
+      permissions: record.granted,
       root: record.folder,
       dataDir: this.#layout.dataDir(record.name),
       dependencies: Object.keys(record.dependencies),

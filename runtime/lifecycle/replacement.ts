@@ -3,7 +3,7 @@
 
 import semver from "semver";
 import type { PackageRecord } from "../../db/index.ts";
-import { effectivePermissions, type PermissionSet } from "../../sandbox/index.ts";
+import { effectivePermissions } from "../../sandbox/index.ts";
 import { cycleText, DependencyGraph } from "../graph/dependency_graph.ts";
 import type { Bundler } from "../packages/bundler.ts";
 import { invalidPackage, IsopodError } from "../errors.ts";
@@ -30,8 +30,7 @@ export function replacementOf(current: PackageRecord, prepared: PreparedPackage,
   };
   // Without a new grant, a new request is still capped by what was granted before.
   if (options.grant === undefined) {
-    const before = JSON.parse(current.granted) as PermissionSet;
-    next.granted = JSON.stringify(effectivePermissions(prepared.manifest.requested, before));
+    next.granted = effectivePermissions(prepared.manifest.requested, current.granted);
   }
   return next;
 }

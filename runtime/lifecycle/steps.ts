@@ -101,8 +101,7 @@ export class LifecycleSteps {
   async #code(record: PackageRecord): Promise<string> {
     const cached = await this.#bundler.cached(record.integrity);
     if (cached !== undefined) return cached;
-    const manifest = JSON.parse(record.manifest) as { entry: string };
-    const code = await this.#bundler.bundle(record.folder, manifest.entry, record.name);
+    const code = await this.#bundler.bundle(record.folder, record.manifest.entry, record.name);
     await this.#bundler.store(record.integrity, code);
     return code;
   }

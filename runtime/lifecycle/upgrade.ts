@@ -3,7 +3,7 @@
 
 import semver from "semver";
 import type { PackageRecord, Store } from "../../db/index.ts";
-import { effectivePermissions, type PermissionSet } from "../../sandbox/index.ts";
+import { effectivePermissions } from "../../sandbox/index.ts";
 import type { Bundler } from "../packages/bundler.ts";
 import { invalidPackage, IsopodError, messageOf, notFound } from "../errors.ts";
 import { checkDependencies, preparePackage, recordOf } from "../packages/installer.ts";
@@ -40,11 +40,11 @@ export interface UpgradeResult {
 }
 
 function versionOf(record: PackageRecord): VersionInfo {
-  return { version: record.version, ...(record.source.commit !== undefined && { commit: record.source.commit }), integrity: record.integrity };
+  return { version: record.version, ...(record.source.kind === "git" && { commit: record.source.commit }), integrity: record.integrity };
 }
 
 function describe(record: PackageRecord): string {
-  return record.source.commit ? `${record.version} (${record.source.commit.slice(0, 7)})` : record.version;
+  return record.source.kind === "git" ? `${record.version} (${record.source.commit.slice(0, 7)})` : record.version;
 }
 
 function upgradeFailed(message: string, cause: unknown, rolledBack: boolean): IsopodError {
@@ -92,10 +92,10 @@ async function prepareNext(old: PackageRecord, fetched: FetchedSource, host: Upg
   const root = await fetched.settle(old.name);
   await host.bundler.store(prepared.integrity, prepared.code);
   // The grant stays what it was: a new request is capped by it.
-  const granted = effectivePermissions(manifest.requested, JSON.parse(old.granted) as PermissionSet);
+  const granted = effectivePermissions(manifest.requested, old.granted);
   return {
     ...recordOf({ ...prepared, root }, { env: old.env, config: old.config }),
-    granted: JSON.stringify(granted),
+    granted,
     state: "installed",
     desiredState: old.desiredState,
     installedAt: old.installedAt,

@@ -62,8 +62,7 @@ export class Retention {
       ),
     };
     if (!this.#stopped && deleted.logs + deleted.samples + deleted.audit > 0) {
-      // Hands the freed pages back from the write-ahead log, so it does not stay at its largest.
-      this.#store.db.pragma("wal_checkpoint(TRUNCATE)");
+      this.#store.checkpoint();
     }
     this.#last = { at: now, durationMs: Math.round(performance.now() - started), deleted };
     return this.#last;

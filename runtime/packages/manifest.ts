@@ -8,6 +8,7 @@ import semver from "semver";
 import { z } from "zod";
 import { badRequest, invalidPackage } from "../errors.ts";
 import { isPackageName } from "../../common/names.ts";
+import type { DependencyRequirement, Manifest, RestartRequest } from "../../common/package_types.ts";
 import {
   asksForAnything,
   GRANTABLE,
@@ -72,34 +73,7 @@ const manifestSchema = z.object({
     .optional(),
 });
 
-export interface DependencyRequirement {
-  range: string;
-  source?: string;
-}
-
-/** What a package may say about its restart policy; every field is optional. */
-export interface RestartRequest {
-  maxRestarts?: number | undefined;
-  windowMs?: number | undefined;
-  backoffMs?: number | undefined;
-  maxBackoffMs?: number | undefined;
-}
-
-/** A validated manifest in the shape the host uses. */
-export interface Manifest {
-  name: string;
-  version: string;
-  /** The entry module, relative to the package root. */
-  entry: string;
-  requested: PermissionSet;
-  dependencies: Record<string, DependencyRequirement>;
-  limits: { memoryMb?: number | undefined; timeoutMs?: number | undefined; cpuMs?: number | undefined };
-  /** `isopod.restart`, as the package asks; the host fills in and bounds it (runtime/restart/restart_policy.ts). Absent in manifests stored before it existed. */
-  restart?: RestartRequest;
-  autostart: boolean;
-  /** The manifest file's name, for messages. */
-  file: string;
-}
+export type { DependencyRequirement, Manifest, RestartRequest };
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const field = issue.path.length > 0 ? `"${issue.path.join(".")}"` : "the manifest";

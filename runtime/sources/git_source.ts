@@ -45,10 +45,12 @@ export class GitSource implements Source {
 
   /** Resolves the recorded ref again; the same commit means nothing is downloaded. */
   async refresh(record: PackageRecord): Promise<FetchedSource | undefined> {
-    const location = this.parse(record.source.url ?? "");
-    const pinned = location.tree.length > 0 ? { ref: record.source.ref ?? "", path: record.source.path ?? "" } : undefined;
+    const { source } = record;
+    if (source.kind !== "git") throw new TypeError(`"${record.name}" is not a git package`);
+    const location = this.parse(source.url);
+    const pinned = location.tree.length > 0 ? { ref: source.ref, path: source.path ?? "" } : undefined;
     const resolved = await resolveLocation(this.#api, location, { pinned });
-    return resolved.commit === record.source.commit ? undefined : this.#download(location, resolved);
+    return resolved.commit === source.commit ? undefined : this.#download(location, resolved);
   }
 
   async prune(name: string, keep: readonly string[]): Promise<void> {

@@ -2,7 +2,6 @@
 
 import type { PackageRecord, PackageSource } from "../../db/index.ts";
 import type { PermissionSet } from "../../sandbox/index.ts";
-import type { Manifest } from "../packages/manifest.ts";
 
 export interface PackageView {
   name: string;
@@ -18,10 +17,6 @@ export interface PackageView {
   updatedAt: string;
 }
 
-export function manifestOf(record: PackageRecord): Manifest {
-  return JSON.parse(record.manifest) as Manifest;
-}
-
 export function viewOf(record: PackageRecord): PackageView {
   return {
     name: record.name,
@@ -31,8 +26,8 @@ export function viewOf(record: PackageRecord): PackageView {
     source: record.source,
     error: record.error && { ...record.error, at: new Date(record.error.at).toISOString() },
     permissions: {
-      requested: manifestOf(record).requested,
-      granted: JSON.parse(record.granted) as PermissionSet,
+      requested: record.manifest.requested,
+      granted: record.granted,
     },
     dependencies: record.dependencies,
     integrity: record.integrity,

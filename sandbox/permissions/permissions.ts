@@ -1,22 +1,15 @@
 // Deno-style permission sets: parsing the manifest's request and the
 // administrator's grant, and computing the effective set (both asked and granted).
 
+import type { PermissionName, PermissionRule, PermissionSet, PermissionValue } from "../../common/package_types.ts";
+export type { PermissionName, PermissionRule, PermissionSet, PermissionValue };
+
 /** The permissions an isolate can ever hold. */
-export const GRANTABLE = ["net", "env", "read", "write"] as const;
-export type PermissionName = (typeof GRANTABLE)[number];
+export const GRANTABLE = ["net", "env", "read", "write"] as const satisfies readonly PermissionName[];
 
 /** Deno permissions that never reach an isolate: asking for them is an install error. */
 export const NEVER_GRANTED = ["run", "ffi", "sys", "import", "all"] as const;
 
-/** One permission in normal form: `allow` is everything (`true`) or a list; `deny` wins over it. */
-export interface PermissionRule {
-  allow: true | string[];
-  deny: string[];
-}
-export type PermissionSet = Record<PermissionName, PermissionRule>;
-
-/** The forms Deno accepts for one permission in `deno.json`. */
-export type PermissionValue = boolean | string[] | { allow?: boolean | string[] | undefined; deny?: string[] | undefined };
 
 const NOTHING: PermissionRule = { allow: [], deny: [] };
 
