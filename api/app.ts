@@ -32,7 +32,7 @@ export function createApp(host: Host): Hono<AuthEnv> {
   app.use("*", msgpackAnswers());
 
   app.route("/healthz", healthRoutes(host));
-  // Public: a package's own HTTP answers, no token (SPEC section 4).
+  // Public: a package's own HTTP answers, no token (docs/reference/api.md#authentication-and-roles).
   app.all("/pkg/*", pkgHandler(host));
   app.route("/docs", docsPage());
 

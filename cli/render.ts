@@ -2,7 +2,7 @@
 
 import { table, timeText } from "./output.ts";
 
-/** The fields of a package answer the CLI shows (SPEC section 6). */
+/** The fields of a package answer the CLI shows (docs/reference/api.md#the-package-object). */
 export interface PackageAnswer {
   name: string;
   version: string;

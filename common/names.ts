@@ -1,4 +1,4 @@
-// Package and resource names (SPEC section 6), and the one place that turns
+// Package and resource names (docs/reference/package_format.md#names), and the one place that turns
 // a package name into a folder name.
 
 const PACKAGE_NAME = /^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/;

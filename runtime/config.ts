@@ -22,7 +22,7 @@ export interface HostConfig {
   githubRetryDelayMs: number;
   /** Longest wait for one GitHub answer, or between two chunks of a download. `ISOPOD_GITHUB_TIMEOUT_MS`, default 30000. */
   githubTimeoutMs: number;
-  /** Bounds on a fetched archive (SPEC section 6). */
+  /** Bounds on a fetched archive (docs/reference/limits.md#archive-bounds). */
   archive: ArchiveBounds;
   /** Upper bounds the host puts on what a package may request. */
   caps: LimitCaps;

@@ -1,6 +1,6 @@
 // The CLI's commands for routes that land with other issues (batch, reload,
 // upgrade, logs and logs -f, stat, ops), against a stand-in host that answers
-// in SPEC section 4's shapes. Each is tested again against a real host at merge.
+// in docs/reference/api.md's shapes. Each is tested again against a real host at merge.
 
 import assert from "node:assert/strict";
 import { serve } from "@hono/node-server";

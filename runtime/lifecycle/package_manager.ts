@@ -425,7 +425,7 @@ export class PackageManager {
   }
 }
 
-/** A name already installed from another source: switching sources is delete, then add (SPEC section 6). */
+/** A name already installed from another source: switching sources is delete, then add (docs/reference/api.md#adding-a-package). */
 function nameTaken(name: string, from: string, existing: PackageRecord): IsopodError {
   const installedFrom = existing.source.kind === "git" ? existing.source.url : existing.source.path;
   return new IsopodError(

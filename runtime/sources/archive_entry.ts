@@ -1,5 +1,5 @@
 // Decides, for one entry of a fetched archive, whether it belongs to the
-// package folder, is skipped, or makes the whole archive invalid (SPEC section 6).
+// package folder, is skipped, or makes the whole archive invalid (docs/reference/limits.md#archive-bounds).
 
 import type { ArchiveBounds } from "../config.ts";
 import { IsopodError } from "../errors.ts";

@@ -1,4 +1,4 @@
-// A package as the API returns it (SPEC section 6).
+// A package as the API returns it (docs/reference/api.md#the-package-object).
 
 import type { PackageRecord, PackageSource } from "../../db/index.ts";
 import type { PermissionSet } from "../../sandbox/index.ts";

@@ -1,4 +1,4 @@
-// The `Deno` namespace subset of SPEC section 1, written by hand over the
+// The `Deno` namespace subset of docs/reference/package_format.md#inside-the-isolate, written by hand over the
 // host: env, files, permissions and errors. Every check is made by the host.
 
 import { TextDecoder, TextEncoder } from "@exodus/bytes/encoding-lite.js";
