@@ -8,26 +8,21 @@ import { BatchReport, dependentsFirst, startInOrder, type PackageFacts } from ".
 import { Bundler } from "../packages/bundler.ts";
 import type { HostConfig } from "../config.ts";
 import { DependencyGraph } from "../graph/dependency_graph.ts";
-import { invalidPackage, IsopodError, messageOf, notFound } from "../errors.ts";
-import { checkDependencies, preparePackage, type AddOptions, type PreparedPackage } from "../packages/installer.ts";
+import { IsopodError, messageOf } from "../errors.ts";
+import { checkDependencies, type AddOptions, type PreparedPackage } from "../packages/installer.ts";
 import type { DataLayout } from "../layout.ts";
 import { LifecycleSteps, type PackageLog } from "./steps.ts";
 import { PackageLocks } from "./package_locks.ts";
 import { PackageRunner } from "./package_runner.ts";
-import { resolvePathSource } from "../sources/path_source.ts";
-import { admitReplacements, replacementOf, reread } from "./replacement.ts";
+import { Swaps } from "./swaps.ts";
 import { restartSettingsOf } from "../restart/restart_policy.ts";
 import { Restarter, type RestartOutcome } from "../restart/restarter.ts";
 import { installSourcedDependencies, type AddContext } from "./source_dependencies.ts";
 import { FolderSource, GitSource, type Source } from "../sources/index.ts";
-import { upgradePackage, type UpgradeHost, type UpgradeResult } from "./upgrade.ts";
 
-export interface AddRequest extends AddOptions {
-  path?: string;
-  gitUrl?: string;
-  reload?: boolean;
-  start?: boolean;
-}
+export type { AddRequest };
+import { addPackage, type AddHost, type AddRequest } from "./add.ts";
+import { upgradePackage, type UpgradeHost, type UpgradeResult } from "./upgrade.ts";
 
 export interface DeleteOptions {
   /** Delete what depends on the package too, dependents first. Default false: refused while it has dependents. */
@@ -44,6 +39,7 @@ export class PackageManager {
   readonly #git: GitSource;
   readonly #folders = new FolderSource();
   readonly #restarts: Restarter;
+  readonly #swaps: Swaps;
 
   /** `log` writes the host's own lines about a package (a failed stop hook); by default straight to the store. */
   constructor(store: Store, sandbox: Sandbox, layout: DataLayout, config: HostConfig, log?: PackageLog) {
@@ -54,6 +50,14 @@ export class PackageManager {
     this.#audit = new Audit(store);
     const packageLog: PackageLog = log ?? ((name, level, message) => void store.logs.append(name, level, message));
     this.#steps = new LifecycleSteps(store, this.#runner, this.#bundler, { layout, log: packageLog });
+    this.#swaps = new Swaps({
+      locks: this.#locks,
+      steps: this.#steps,
+      bundler: this.#bundler,
+      list: () => this.list(),
+      graph: () => this.#graph(),
+      starter: () => this.#starter(),
+    });
     this.#restarts = new Restarter({
       store,
       settingsOf: (name) => {
@@ -96,56 +100,19 @@ export class PackageManager {
   /** Adds a package; already there by name and source without `reload`: returns it untouched. */
   add(request: AddRequest, actor: Actor, context: AddContext = { chain: [] }): Promise<PackageRecord> {
     const params = { path: request.path, gitUrl: request.gitUrl, reload: request.reload, start: request.start };
-    return this.#audit.record(actor, "add", null, params, async () => {
-      if (request.gitUrl !== undefined) return this.#addFromGit({ ...request, gitUrl: request.gitUrl }, actor, context);
-      if (request.path === undefined) throw new IsopodError("bad_request", "give either git_url or path");
-      const { root, source } = await resolvePathSource(request.path);
-      const same = this.list().find((record) => record.source.kind === "path" && record.source.path === root);
-      if (same && !request.reload) return request.start ? this.#startOne(same.name, actor) : same;
-      const prepared = await preparePackage(root, source, request.grant, this.#bundler);
-      const existing = this.#store.packages.get(prepared.manifest.name);
-      if (existing && existing.source.path !== root) throw nameTaken(prepared.manifest.name, root, existing);
-      await this.#installDependencies(prepared.manifest, actor, context);
-      checkDependencies(prepared.manifest, this.#store);
-      const record = existing
-        ? await this.#replaceOne(prepared, request, actor)
-        : await this.#install(prepared, request);
-      return request.start || (!existing && prepared.manifest.autostart) ? this.#startOne(record.name, actor) : record;
-    });
+    return this.#audit.record(actor, "add", null, params, () => addPackage(request, context, this.#addHost(actor)));
   }
 
-  /** Adds from a GitHub URL; already there (same URL) without `reload`: nothing is fetched. */
-  async #addFromGit(request: AddRequest & { gitUrl: string }, actor: Actor, context: AddContext): Promise<PackageRecord> {
-    const url = this.#git.parse(request.gitUrl).url;
-    const same = this.list().find((record) => record.source.kind === "git" && record.source.url === url);
-    if (same && !request.reload) return request.start ? this.#startOne(same.name, actor) : same;
-    const fetched = await this.#git.fetch(url);
-    let record: PackageRecord;
-    let existing: PackageRecord | undefined;
-    let name: string | undefined;
-    let settledRoot: string | undefined;
-    let autostart = false;
-    try {
-      const prepared = await preparePackage(fetched.root, fetched.source, request.grant, this.#bundler);
-      ({ name, autostart } = prepared.manifest);
-      if (context.expectedName !== undefined && name !== context.expectedName) {
-        throw invalidPackage(`${url} holds package "${name}", not "${context.expectedName}"`);
-      }
-      existing = this.#store.packages.get(name);
-      if (existing && (existing.source.kind !== "git" || existing.source.url !== url)) throw nameTaken(name, url, existing);
-      await this.#installDependencies(prepared.manifest, actor, context);
-      checkDependencies(prepared.manifest, this.#store);
-      settledRoot = await fetched.settle(name);
-      const settled = { ...prepared, root: settledRoot };
-      record = existing ? await this.#replaceOne(settled, request, actor) : await this.#install(settled, request);
-    } catch (error) {
-      // What was fetched goes, unless the package was swapped to it before the failure (a restart after reload).
-      const installed = name === undefined ? undefined : this.#store.packages.get(name);
-      if (settledRoot === undefined || installed?.folder !== settledRoot) await fetched.discard();
-      throw error;
-    }
-    if (existing) await this.#git.prune(record.name, [record.folder, existing.folder]);
-    return request.start || (!existing && autostart) ? this.#startOne(record.name, actor) : record;
+  #addHost(actor: Actor): AddHost {
+    return {
+      store: this.#store,
+      bundler: this.#bundler,
+      git: this.#git,
+      install: (prepared, options) => this.#install(prepared, options),
+      replace: (prepared, options) => this.#replaceOne(prepared, options, actor),
+      start: (name) => this.#startOne(name, actor),
+      installDependencies: (manifest, context) => this.#installDependencies(manifest, actor, context),
+    };
   }
 
   #installDependencies(manifest: PreparedPackage["manifest"], actor: Actor, context: AddContext): Promise<void> {
@@ -193,7 +160,7 @@ export class PackageManager {
     const { name } = prepared.manifest;
     this.#restarts.reset([name]);
     const report = await this.#batch("reload", [name], actor, { via: "add" }, (batch) =>
-      this.#replace(batch, new Map([[name, prepared]]), options),
+      this.#swaps.replace(batch, new Map([[name, prepared]]), options),
     );
     report.outcome(name);
     return this.get(name);
@@ -280,64 +247,8 @@ export class PackageManager {
   reload(names: readonly string[], actor: Actor): Promise<BatchReport> {
     this.#restarts.reset(names);
     return this.#batch("reload", names, actor, {}, async (report) => {
-      await this.#replace(report, await this.#reread(names, report), {});
+      await this.#swaps.replace(report, await this.#swaps.reread(names, report), {});
     });
-  }
-
-  async #reread(names: readonly string[], report: BatchReport): Promise<Map<string, PreparedPackage>> {
-    const prepared = new Map<string, PreparedPackage>();
-    for (const name of names) {
-      try {
-        prepared.set(name, await reread(this.get(name), this.#bundler));
-      } catch (error) {
-        report.refuse(name, error);
-      }
-    }
-    return prepared;
-  }
-
-  /** Swaps in prepared files for installed packages, restarting what ran and what should run. */
-  #replace(report: BatchReport, prepared: Map<string, PreparedPackage>, options: AddOptions): Promise<void> {
-    return this.#locks.runScoped(
-      () => this.#replaceScope(prepared),
-      async () => {
-        const accepted = this.#admit(report, prepared, options);
-        const names = accepted.map((record) => record.name);
-        const wanted = names.filter((name) => this.get(name).desiredState === "running");
-        const running = await this.#stopAll(this.#graph().withDependents(names));
-        for (const record of accepted) {
-          await report.step(record.name, () => this.#steps.swap(record, prepared.get(record.name)!.code));
-        }
-        await startInOrder(report, this.#graph(), new Set([...running, ...wanted]), this.#starter());
-      },
-    );
-  }
-
-  /** What a reload touches: the packages, what depends on them, and what they all will depend on. */
-  #replaceScope(prepared: Map<string, PreparedPackage>): Set<string> {
-    const changed = new Map([...prepared].map(([name, p]) => [name, Object.keys(p.manifest.dependencies)]));
-    const affected = this.#graph().withDependents(prepared.keys());
-    return new Set([...affected, ...this.#graph().with(changed).withDependencies(affected)]);
-  }
-
-  /** The replacement records that keep the graph sound; the others are refused in the report. */
-  #admit(report: BatchReport, prepared: Map<string, PreparedPackage>, options: AddOptions): PackageRecord[] {
-    const next = [...prepared].flatMap(([name, p]) => {
-      if (this.#steps.isInstalled(name)) return [replacementOf(this.get(name), p, options)];
-      report.refuse(name, notFound(`package "${name}" is not installed`));
-      return [];
-    });
-    const { accepted, refused } = admitReplacements(this.list(), next);
-    for (const [name, error] of refused) report.refuse(name, error);
-    const names = new Set(accepted.map((record) => record.name));
-    return next.filter((record) => names.has(record.name));
-  }
-
-  /** Stops the running ones among `names`, dependents first, keeping their desired state; returns them. */
-  async #stopAll(names: Set<string>): Promise<string[]> {
-    const running = [...names].filter((name) => this.#steps.isRunning(name));
-    for (const name of this.#graph().order(running).order.reverse()) await this.#steps.stop(name);
-    return running;
   }
 
   /** Deletes a package: refused while others depend on it, unless `cascade`; files to the trash, history kept. */
@@ -423,15 +334,6 @@ export class PackageManager {
       this.#audit.recordBatch(actor, report, params);
     }
   }
-}
-
-/** A name already installed from another source: switching sources is delete, then add (docs/reference/api.md#adding-a-package). */
-function nameTaken(name: string, from: string, existing: PackageRecord): IsopodError {
-  const installedFrom = existing.source.kind === "git" ? existing.source.url : existing.source.path;
-  return new IsopodError(
-    "name_taken",
-    `cannot add "${name}" from ${from}: that name is installed from ${installedFrom}; delete it first`,
-  );
 }
 
 function hasDependents(name: string, dependents: string[]): IsopodError {
