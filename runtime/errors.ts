@@ -33,8 +33,9 @@ export class IsopodError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, unknown>;
 
-  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
-    super(message);
+  /** `options.cause` keeps the error this one translates (a sandbox failure, a foreign library's error). */
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
     this.code = code;
     this.details = details;
   }
@@ -51,13 +52,4 @@ export const notFound = (message: string) => new IsopodError("not_found", messag
 export const invalidPackage = (message: string, details?: Record<string, unknown>) =>
   new IsopodError("invalid_package", message, details);
 
-/** Reads a message from anything thrown, including non-Error values from untrusted code. */
-export function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (typeof error === "string") return error;
-  try {
-    return JSON.stringify(error) ?? String(error);
-  } catch {
-    return String(error);
-  }
-}
+export { messageOf } from "../common/message_of.ts";

@@ -7,9 +7,9 @@ import type { Context } from "hono";
 import type { ServerResponse } from "node:http";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
-import { IsopodError } from "../../runtime/errors.ts";
 import type { Host } from "../../runtime/host.ts";
-import { SandboxFailure, type ChunkSource, type SandboxResponse } from "../../sandbox/index.ts";
+import type { ChunkSource, SandboxResponse } from "../../sandbox/index.ts";
+import { requestFailureError } from "../../runtime/sandbox_failures.ts";
 import { errorResponse } from "../error_response.ts";
 import { checkHead, responseOf, writeAnswer } from "../pkg_response.ts";
 import { packageNameFrom } from "../package_name.ts";
@@ -17,7 +17,6 @@ import { packageNameFrom } from "../package_name.ts";
 /** Seconds a client is told to wait before it asks a package that is not running again. */
 export const RETRY_AFTER_SECONDS = 5;
 
-const LIMIT_OF: Partial<Record<string, string>> = { "wall-time": "timeoutMs", "cpu-time": "cpuMs", memory: "memoryMb" };
 
 /** Splits `/pkg/@scope/name/rest`, `/pkg/%40scope%2Fname/rest` or `/pkg/name/rest` into the name and `/rest`. */
 export function splitPackagePath(pathname: string): { name: string; path: string } {
@@ -68,20 +67,10 @@ async function answerWith(c: Context, answer: SandboxResponse): Promise<Response
 }
 
 function failureResponse(c: Context, name: string, error: unknown): Response | Promise<Response> {
-  if (error instanceof SandboxFailure) {
-    const limit = LIMIT_OF[error.reason];
-    if (limit) {
-      return errorResponse(c, new IsopodError("limit_exceeded", `"${name}" was cut short by its ${limit} limit: ${error.message}`, { limit }));
-    }
-    if (error.reason === "no-handler") {
-      return errorResponse(c, new IsopodError("not_found", `package "${name}" has no fetch handler in its default export`));
-    }
-    if (error.reason === "disposed") error = new IsopodError("not_running", `package "${name}" stopped while answering`);
-    else if (error.reason === "sandbox-crash") error = new IsopodError("not_running", `package "${name}" is not running: ${error.message}`);
-    else return answerWith(c, { ...INTERNAL_SERVER_ERROR });
-  }
-  const response = errorResponse(c, error);
-  if (error instanceof IsopodError && error.code === "not_running") response.headers.set("retry-after", String(RETRY_AFTER_SECONDS));
+  const translated = requestFailureError(name, error);
+  if (translated === undefined) return answerWith(c, { ...INTERNAL_SERVER_ERROR });
+  const response = errorResponse(c, translated);
+  if (translated.code === "not_running") response.headers.set("retry-after", String(RETRY_AFTER_SECONDS));
   return response;
 }
 

@@ -4,21 +4,13 @@
 import { mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { DesiredState, LogLevel, PackageRecord, Store } from "../../db/index.ts";
-import { SandboxFailure } from "../../sandbox/index.ts";
+import { hookFailureError } from "../sandbox_failures.ts";
 import type { Bundler } from "../packages/bundler.ts";
 import { IsopodError, messageOf, notFound } from "../errors.ts";
 import { recordOf, type AddOptions, type PreparedPackage } from "../packages/installer.ts";
 import { hashFolder } from "../packages/integrity.ts";
 import type { DataLayout } from "../layout.ts";
 import type { PackageRunner } from "./package_runner.ts";
-
-/** Turns a sandbox failure into the API error for `operation`, keeping the reason. */
-export function failureError(code: "install_failed" | "start_failed", action: string, error: unknown): IsopodError {
-  if (error instanceof IsopodError) return error;
-  const reason = error instanceof SandboxFailure ? error.reason : "uncaught-error";
-  if (reason === "invalid-module") return new IsopodError("invalid_package", `${action}: ${messageOf(error)}`, { reason });
-  return new IsopodError(code, `${action}: ${messageOf(error)}`, { reason });
-}
 
 /** Writes a line to a package's log, where followers see it too. */
 export type PackageLog = (name: string, level: LogLevel, message: string) => void;
@@ -66,7 +58,7 @@ export class LifecycleSteps {
     } catch (error) {
       this.#store.packages.remove(record.name);
       await rm(this.#layout.packageDir(record.name), { recursive: true, force: true });
-      throw failureError("install_failed", `cannot install "${record.name}"`, error);
+      throw hookFailureError("install_failed", `cannot install "${record.name}"`, error);
     }
     this.#store.packages.setState(record.name, "installed");
     return this.get(record.name);
@@ -81,7 +73,7 @@ export class LifecycleSteps {
     try {
       await this.#runner.start(record, await this.#code(record));
     } catch (error) {
-      const failure = failureError("start_failed", `cannot start "${name}"`, error);
+      const failure = hookFailureError("start_failed", `cannot start "${name}"`, error);
       const reason = typeof failure.details.reason === "string" ? failure.details.reason : failure.code;
       this.#store.packages.setState(name, "failed", { code: reason, message: failure.message, at: Date.now() });
       throw failure;

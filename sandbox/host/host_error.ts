@@ -1,6 +1,7 @@
 // Errors the host sends into an isolate, as plain data: the name is the
 // Deno.errors class (or built-in) the isolate rethrows, the message is Deno's.
 
+import { messageOf } from "../../common/message_of.ts";
 import type { ErrorMessage, HostResult } from "../isolate/core/bridge.ts";
 
 /** An error the host raises on purpose inside an isolate operation. */
@@ -47,7 +48,7 @@ export async function resultOf(work: () => unknown): Promise<HostResult> {
   try {
     return { ok: true, value: await work() };
   } catch (error) {
-    return { ok: false, error: messageOf(error) };
+    return { ok: false, error: errorMessageOf(error) };
   }
 }
 
@@ -55,12 +56,13 @@ export function resultOfSync(work: () => unknown): HostResult {
   try {
     return { ok: true, value: work() };
   } catch (error) {
-    return { ok: false, error: messageOf(error) };
+    return { ok: false, error: errorMessageOf(error) };
   }
 }
 
-function messageOf(error: unknown): ErrorMessage {
+/** The error as the isolate will rebuild it: Deno's class name for file-system errors, the message as read by messageOf. */
+function errorMessageOf(error: unknown): ErrorMessage {
   if (error instanceof HostOpError) return { name: error.errorName, message: error.message };
   if (error instanceof TypeError || error instanceof RangeError) return { name: error.name, message: error.message };
-  return { name: "Error", message: error instanceof Error ? error.message : String(error) };
+  return { name: "Error", message: messageOf(error) };
 }
