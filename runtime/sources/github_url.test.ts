@@ -3,8 +3,8 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { IsopodError } from "../runtime/errors.ts";
-import { parseGitHubUrl, webOriginsFor } from "../runtime/sources/index.ts";
+import { IsopodError } from "../errors.ts";
+import { parseGitHubUrl, webOriginsFor } from "./github_url.ts";
 
 describe("parseGitHubUrl", () => {
   test("reads a repository URL, with or without .git and a trailing slash", () => {

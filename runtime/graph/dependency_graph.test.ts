@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { cycleText, DependencyGraph } from "../runtime/graph/dependency_graph.ts";
+import { cycleText, DependencyGraph } from "./dependency_graph.ts";
 
 const graph = (edges: Record<string, string[]>) => DependencyGraph.of(Object.entries(edges));
 
