@@ -18,10 +18,11 @@ export type PermissionSet = Record<PermissionName, PermissionRule>;
 /** The forms Deno accepts for one permission in `deno.json`. */
 export type PermissionValue = boolean | string[] | { allow?: boolean | string[] | undefined; deny?: string[] | undefined };
 
-const NOTHING: PermissionRule = { allow: [], deny: [] };
+/** A rule that allows nothing, with lists of its own: a shared `[]` would make one push a grant for every set. */
+const nothing = (): PermissionRule => ({ allow: [], deny: [] });
 
 export function emptyPermissionSet(): PermissionSet {
-  return { net: { ...NOTHING }, env: { ...NOTHING }, read: { ...NOTHING }, write: { ...NOTHING } };
+  return { net: nothing(), env: nothing(), read: nothing(), write: nothing() };
 }
 
 function ruleOf(value: PermissionValue): PermissionRule {
