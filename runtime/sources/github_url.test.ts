@@ -48,4 +48,59 @@ describe("parseGitHubUrl", () => {
       );
     }
   });
+
+  test("spells a www.github.com URL as github.com, so the same repository is one key", () => {
+    assert.equal(parseGitHubUrl("https://www.github.com/Acme/pkgs/tree/main").url, "https://github.com/acme/pkgs/tree/main");
+  });
+
+  test("re-encodes decoded segments in the canonical URL, so it parses back to the same tree", () => {
+    const parsed = parseGitHubUrl("https://github.com/a/b/tree/v1+2/my%20dir/%C3%A9");
+    assert.deepEqual(parsed.tree, ["v1+2", "my dir", "é"]);
+    assert.equal(parsed.url, "https://github.com/a/b/tree/v1%2B2/my%20dir/%C3%A9");
+    assert.deepEqual(parseGitHubUrl(parsed.url), parsed);
+  });
+
+  test("keeps .git as part of the repository name in a tree URL", () => {
+    assert.equal(parseGitHubUrl("https://github.com/a/b.git/tree/main").repo, "b.git");
+  });
+
+  test("says why it refuses a URL", () => {
+    const refusals: Array<[string, RegExp]> = [
+      ["not a url", /is not a URL/],
+      ["http://github.com/a/b", /is not on github\.com or www\.github\.com/],
+      ["https://user:pw@github.com/a/b", /may not carry credentials, a query or a fragment/],
+      ["https://github.com/a/b?tab=readme", /may not carry credentials, a query or a fragment/],
+      ["https://github.com/a/b#readme", /may not carry credentials, a query or a fragment/],
+      ["https://github.com/a", /does not name a repository/],
+      ["https://github.com/", /does not name a repository/],
+      [`https://github.com/${"a".repeat(40)}/b`, /does not name a repository \(owner "a{40}"/],
+      ["https://github.com/-a/b", /does not name a repository/],
+      ["https://github.com/a/b c", /does not name a repository/],
+      ["https://github.com/a/b/tree", /has no REF after \/tree\//],
+      ["https://github.com/a/b/blob/main/mod.ts", /points at \/blob\/, not at a tree/],
+      ["https://github.com/a/b/tree/main/a%2Fb", /cannot be part of a ref or path \("a\/b"\)/],
+      // The URL parser resolves an encoded ".." like a plain one: here nothing is left after /tree/.
+      ["https://github.com/a/b/tree/main/%2E%2E", /has no REF after \/tree\//],
+      ["https://github.com/a/b/tree/main/x%0Ay", /cannot be part of a ref or path/],
+      ["https://github.com/a/b/tree/main/x%00", /cannot be part of a ref or path/],
+    ];
+    for (const [input, why] of refusals) {
+      assert.throws(
+        () => parseGitHubUrl(input),
+        (error: unknown) => error instanceof IsopodError && error.code === "bad_request" && why.test(error.message) && Array.isArray(error.details.accepted),
+        input,
+      );
+    }
+  });
+
+  test("accepts a 39-character owner, the longest GitHub allows", () => {
+    assert.equal(parseGitHubUrl(`https://github.com/${"a".repeat(39)}/b`).owner, "a".repeat(39));
+  });
+});
+
+describe("webOriginsFor", () => {
+  test("adds the API's own origin only for an API other than api.github.com", () => {
+    assert.deepEqual(webOriginsFor("https://api.github.com"), ["https://github.com", "https://www.github.com"]);
+    assert.deepEqual(webOriginsFor("http://127.0.0.1:8080/api"), ["https://github.com", "https://www.github.com", "http://127.0.0.1:8080"]);
+  });
 });
