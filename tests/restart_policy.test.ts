@@ -1,12 +1,11 @@
 // The restart policy: a running package that fails is restarted with
 // exponential backoff, until too many failures in a window make it a crash
 // loop; operators' operations cancel or reset it. Timings are read from the
-// audit log, with generous bounds (the machine is shared).
+// audit log, with generous bounds (the machine is shared). The policy's
+// arithmetic alone is tested beside it, in runtime/restart/restart_policy.test.ts.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { configFromEnv } from "../runtime/config.ts";
-import { backoffDelay, decide, restartSettingsOf } from "../runtime/restart/restart_policy.ts";
 import { addGraph } from "./helpers/dependency_fixture.ts";
 import { addModule } from "./helpers/add_module.ts";
 import { addPackage } from "./helpers/add_package.ts";
@@ -16,8 +15,6 @@ import { writePackage } from "./helpers/package_fixture.ts";
 import { useHost, type TestHost } from "./helpers/use_host.ts";
 import { useTmp } from "./helpers/use_tmp.ts";
 import { waitFor } from "./helpers/wait_for.ts";
-
-const defaults = configFromEnv({}).restart;
 
 /** Starts, then throws from a timer a few ms later: every run of it fails. */
 const CRASHES_SOON = `export default { start() { setTimeout(() => { throw new Error("crashed on purpose"); }, 5); } };`;
@@ -39,34 +36,6 @@ async function restartsOf(h: TestHost, name: string): Promise<AuditEntry[]> {
 async function record(h: TestHost, name: string): Promise<any> {
   return (await h.json("GET", `/v1/packages/${name}`)).body;
 }
-
-test("the policy doubles the delay for each failure in the window and calls the next one a crash loop", () => {
-  const settings = { maxRestarts: 3, windowMs: 1_000, backoffMs: 100, maxBackoffMs: 250 };
-  const recent: number[] = [];
-  assert.deepEqual(decide(recent, 0, settings), { kind: "restart", delayMs: 100, attempt: 1 });
-  assert.deepEqual(decide(recent, 10, settings), { kind: "restart", delayMs: 200, attempt: 2 });
-  assert.deepEqual(decide(recent, 20, settings), { kind: "restart", delayMs: 250, attempt: 3 });
-  assert.deepEqual(decide(recent, 30, settings), { kind: "crash-loop", failures: 4 });
-  // Failures older than the window no longer count: the backoff starts over.
-  assert.deepEqual(decide([0, 10, 20], 5_000, settings), { kind: "restart", delayMs: 100, attempt: 1 });
-  assert.deepEqual(decide([], 0, { ...settings, maxRestarts: 0 }), { kind: "off" });
-  assert.equal(backoffDelay(200, { ...settings, maxBackoffMs: 10 ** 12 }), 100 * 2 ** 30);
-});
-
-test("a manifest's restart settings are filled in from the host, and its delays never go below the host's floor", () => {
-  assert.deepEqual(restartSettingsOf(undefined, defaults), {
-    maxRestarts: 5,
-    windowMs: 60_000,
-    backoffMs: 500,
-    maxBackoffMs: 30_000,
-  });
-  assert.deepEqual(restartSettingsOf({ maxRestarts: 2, backoffMs: 1, maxBackoffMs: 1 }, defaults), {
-    maxRestarts: 2,
-    windowMs: 60_000,
-    backoffMs: 100,
-    maxBackoffMs: 100,
-  });
-});
 
 test("a package that crashes soon after every start is restarted with growing gaps, then left failed as a crash loop", async (t) => {
   const h = await useHost(t);

@@ -80,7 +80,9 @@ export function parseGitHubUrl(input: string, origins: readonly string[] = webOr
   }
   const decoded = tree.map((segment) => decodeSegment(input, segment));
   // Owner and repository names are case-insensitive on GitHub; refs and paths are not.
-  const base = `${url.origin}/${owner.toLowerCase()}/${repo.toLowerCase()}`;
+  // www.github.com serves the same repositories as github.com, so it is spelled as github.com.
+  const origin = url.origin === "https://www.github.com" ? "https://github.com" : url.origin;
+  const base = `${origin}/${owner.toLowerCase()}/${repo.toLowerCase()}`;
   const canonical = decoded.length === 0 ? base : `${base}/tree/${decoded.map(encodeURIComponent).join("/")}`;
   return { owner, repo, tree: decoded, url: canonical };
 }

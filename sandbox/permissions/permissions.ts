@@ -11,10 +11,11 @@ export const GRANTABLE = ["net", "env", "read", "write"] as const satisfies read
 export const NEVER_GRANTED = ["run", "ffi", "sys", "import", "all"] as const;
 
 
-const NOTHING: PermissionRule = { allow: [], deny: [] };
+/** A rule that allows nothing, with lists of its own: a shared `[]` would make one push a grant for every set. */
+const nothing = (): PermissionRule => ({ allow: [], deny: [] });
 
 export function emptyPermissionSet(): PermissionSet {
-  return { net: { ...NOTHING }, env: { ...NOTHING }, read: { ...NOTHING }, write: { ...NOTHING } };
+  return { net: nothing(), env: nothing(), read: nothing(), write: nothing() };
 }
 
 function ruleOf(value: PermissionValue): PermissionRule {

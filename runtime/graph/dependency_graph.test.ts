@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { cycleText, DependencyGraph } from "../runtime/graph/dependency_graph.ts";
+import { cycleText, DependencyGraph } from "./dependency_graph.ts";
 
 const graph = (edges: Record<string, string[]>) => DependencyGraph.of(Object.entries(edges));
 
@@ -115,5 +115,40 @@ describe("closures and neighbours", () => {
     assert.equal(changed.order().cycles.size, 4);
     assert.equal(g.order().cycles.size, 0);
     assert.deepEqual(changed.dependentsOf("top"), ["base"]);
+  });
+});
+
+describe("edges", () => {
+  test("of() keeps each declared dependency once, sorted", () => {
+    const g = DependencyGraph.of([["app", ["b", "a", "b"]]]);
+    assert.deepEqual(g.dependenciesOf("app"), ["a", "b"]);
+    assert.deepEqual(g.dependentsOf("b"), ["app"], "a repeated declaration is one dependent");
+  });
+
+  test("a dependency that is not installed is known to its dependents but is neither a package nor ordered", () => {
+    const g = graph({ app: ["missing"] });
+    assert.equal(g.has("missing"), false);
+    assert.deepEqual(g.names, ["app"]);
+    assert.deepEqual(g.dependentsOf("missing"), ["app"]);
+    assert.deepEqual(g.order(), { order: ["app"], cycles: new Map() });
+  });
+
+  test("ordering no names gives an empty order and no cycles", () => {
+    assert.deepEqual(graph({ a: ["b"], b: ["a"] }).order([]), { order: [], cycles: new Map() });
+  });
+
+  test("closures end on a cycle instead of going round it", () => {
+    const g = graph({ a: ["b"], b: ["c"], c: ["a"] });
+    assert.deepEqual([...g.withDependencies(["a"])].sort(), ["a", "b", "c"]);
+    assert.deepEqual([...g.withDependents(["a"])].sort(), ["a", "b", "c"]);
+  });
+
+  test("a package that depends on itself is a cycle even when ordered alone", () => {
+    assert.deepEqual(graph({ a: ["a"], b: ["a"] }).order(["a"]).cycles.get("a"), ["a", "a"]);
+  });
+
+  test("cycleText joins a cycle's names with arrows", () => {
+    assert.equal(cycleText(["@a/x", "@a/y", "@a/x"]), "@a/x -> @a/y -> @a/x");
+    assert.equal(cycleText([]), "");
   });
 });
