@@ -8,6 +8,7 @@ export type Context = ivm.Context;
 export type Reference<T = unknown> = ivm.Reference<T>;
 export type Module = ivm.Module;
 export type Script = ivm.Script;
+export type Callback = ivm.Callback;
 
 let afterCatastrophe: ((message: string) => void) | undefined;
 
@@ -35,9 +36,47 @@ export function callback(fn: (...args: never[]) => unknown, mode: "sync" | "igno
   return new ivm.Callback(fn as (...args: unknown[]) => unknown, { [mode]: true });
 }
 
+/** A value on its way into the isolate as a deep copy. */
+export type Copied<T> = ivm.Copy<T>;
+
+/** A value that already lives in the isolate (a module's namespace), handed back to it as it is. */
+export type InIsolate<T> = ivm.Copy<T> & { readonly inIsolate: true };
+
 /** A deep copy of plain data, to be handed to the isolate. */
-export function copyOf(value: unknown): ivm.Copy<unknown> {
-  return new ivm.ExternalCopy(value).copyInto({ release: true });
+export function copyOf<T>(value: T): Copied<T> {
+  return new ivm.ExternalCopy(value).copyInto({ release: true }) as Copied<T>;
+}
+
+/** A function inside the isolate the host calls by reference: its dispatcher. */
+export type FunctionRef = ivm.Reference<(...args: unknown[]) => unknown>;
+
+/** How a call into the isolate runs: `timeout` bounds its synchronous part; results come back copied or as promises. */
+export interface CallOptions {
+  timeout: number;
+  result?: { promise?: true; copy?: true };
+  arguments?: { copy?: true };
+}
+
+export function callInto(fn: FunctionRef, args: unknown[], options: CallOptions): Promise<unknown> {
+  return fn.apply(undefined, args as never[], options) as Promise<unknown>;
+}
+
+/** Binds host callbacks into a new context as one global object, `__isopodBridge`, with the given names. */
+export async function bindBridge(context: Context, names: readonly string[], callbacks: Record<string, ivm.Callback>): Promise<void> {
+  const fields = names.map((name, index) => `${name}: $${index}`).join(", ");
+  await context.evalClosure(`globalThis.__isopodBridge = { ${fields} };`, names.map((name) => callbacks[name]));
+}
+
+/** Takes the dispatcher the bootstrap left on the global object, and removes it from there. */
+export function takeDispatcher(context: Context): Promise<FunctionRef> {
+  return context.evalClosure(`const dispatch = globalThis.__isopodDispatch; delete globalThis.__isopodDispatch; return dispatch;`, [], {
+    result: { reference: true },
+  }) as Promise<FunctionRef>;
+}
+
+/** A module's namespace, to be handed to the dispatcher's `load`. */
+export function namespaceOf(module: Module): InIsolate<{ default?: unknown }> {
+  return module.namespace.derefInto() as unknown as InIsolate<{ default?: unknown }>;
 }
 
 /**

@@ -5,16 +5,19 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { DeadlineError, withDeadline } from "../../common/deadline.ts";
-import type { CallOutcome, HostResult, PullResult, RequestOutcome, ResponseHead } from "../isolate/core/bridge.ts";
+import { BRIDGE_NAMES, type HostResult, type RawHostBridge } from "../isolate/core/bridge.ts";
 import { CpuWatchdog } from "./cpu_watchdog.ts";
 import { SandboxFailure } from "../failure.ts";
 import { HostOps } from "./host_ops.ts";
 import { HostTimers } from "./host_timers.ts";
 import { IsolateProbe } from "./isolate_probe.ts";
-import { callback, copyOf, createIsolate, type Context, type Isolate, type Reference } from "./ivm.ts";
+import { bindBridge, callback, copyOf, createIsolate, namespaceOf, takeDispatcher, type Callback, type Context, type Isolate } from "./ivm.ts";
+import { dispatchCall, type Dispatcher } from "./dispatch_call.ts";
 import type { RegistryPort } from "../registry/registry.ts";
 import type { RegistryPeer } from "../registry/registry_calls.ts";
 import { runtimeScript } from "./runtime_source.ts";
+import { failureOf } from "./isolate_failure.ts";
+import { responseBodyOf, type BodySource } from "./response_body.ts";
 import type { FailureReason, HookName, IsolateSpec, IsolateStats, LogEvent, SandboxRequest, SandboxResponse } from "../sandbox.ts";
 
 const LOG_LEVELS = new Set(["debug", "info", "warn", "error"]);
@@ -24,8 +27,6 @@ const MAX_LOG_CHARS = 64 * 1024;
 const MAX_PENDING_CALLS = 1024;
 /** Most random bytes one call may ask for, as in `crypto.getRandomValues`. */
 const MAX_RANDOM = 65536;
-
-type Dispatch = (kind: string, a?: unknown, b?: unknown) => unknown;
 
 export interface IsolateListener {
   log(level: LogEvent["level"], message: string): void;
@@ -41,17 +42,6 @@ const NO_REGISTRY: RegistryPort = {
   answer: () => ({ ok: true, value: undefined }),
 };
 
-/** Maps what isolated-vm throws to a reason the host acts on, naming the limit that was hit. */
-function failureOf(error: unknown, ended: SandboxFailure | undefined, spec: IsolateSpec): SandboxFailure {
-  if (error instanceof SandboxFailure) return error;
-  if (ended) return ended;
-  const message = error instanceof Error ? error.message : String(error);
-  if (/memory limit/i.test(message)) return new SandboxFailure("memory", `the isolate exceeded its memory limit of ${spec.memoryMb} MiB (memoryMb)`);
-  if (/timed out/i.test(message)) return new SandboxFailure("wall-time", `script execution timed out after ${spec.timeoutMs} ms (timeoutMs)`);
-  if (/disposed/i.test(message)) return new SandboxFailure("disposed", "the isolate was disposed");
-  return new SandboxFailure("uncaught-error", message);
-}
-
 export class PackageIsolate implements RegistryPeer {
   readonly spec: IsolateSpec;
   readonly #isolate: Isolate;
@@ -62,7 +52,7 @@ export class PackageIsolate implements RegistryPeer {
   readonly #statsProbe: IsolateProbe;
   readonly #cpu: CpuWatchdog;
   #context: Context | undefined;
-  #dispatch: Reference<Dispatch> | undefined;
+  #dispatch: Dispatcher | undefined;
   #ended: SandboxFailure | undefined;
   #requests = 0;
   #timerChain: Promise<void> = Promise.resolve();
@@ -96,42 +86,36 @@ export class PackageIsolate implements RegistryPeer {
     }
   }
 
-  #bridge(): unknown[] {
-    return [
+  /** One host callback per name of the bridge; what the isolate passes is untrusted, so every argument is `unknown` here. */
+  #bridge(): Record<keyof RawHostBridge, Callback> {
+    return {
       // Sync, as stdout is in Deno: a package that prints faster than the host takes lines in waits
       // instead of queueing them in the host's memory (docs/decisions.md, "Logs, statistics and retention").
-      callback((level: unknown, message: unknown) => this.#log(level, message), "sync"),
-      callback((id: unknown, delay: unknown, repeat: unknown) => this.#timers.set(Number(id), Number(delay), repeat === true), "sync"),
-      callback((id: unknown) => this.#timers.clear(Number(id)), "ignored"),
-      callback((length: unknown) => new Uint8Array(randomBytes(Math.min(MAX_RANDOM, Math.max(0, Number(length) | 0)))), "sync"),
-      callback(() => performance.now() - this.#bornAt, "sync"),
-      callback((value: unknown) => value, "sync"),
-      callback((op: unknown, args: unknown) => this.#ops.callSync(op, args), "sync"),
-      callback((id: unknown, op: unknown, args: unknown) => this.#startCall(id, op, args), "ignored"),
+      log: callback((level: unknown, message: unknown) => this.#log(level, message), "sync"),
+      timerSet: callback((id: unknown, delay: unknown, repeat: unknown) => this.#timers.set(Number(id), Number(delay), repeat === true), "sync"),
+      timerClear: callback((id: unknown) => this.#timers.clear(Number(id)), "ignored"),
+      random: callback((length: unknown) => new Uint8Array(randomBytes(Math.min(MAX_RANDOM, Math.max(0, Number(length) | 0)))), "sync"),
+      now: callback(() => performance.now() - this.#bornAt, "sync"),
+      clone: callback((value: unknown) => value, "sync"),
+      callSync: callback((op: unknown, args: unknown) => this.#ops.callSync(op, args), "sync"),
+      callStart: callback((id: unknown, op: unknown, args: unknown) => this.#startCall(id, op, args), "ignored"),
       // Registry calls are sync, so that each is taken or refused at once (isolated-vm drops the arguments of an
       // ignored callback that the host cannot deserialize, without a word); answers need not be: a call whose
       // answer is lost times out. See docs/decisions.md, "The registry".
-      callback((op: unknown, args: unknown) => this.#registry.sync(op, args), "sync"),
-      callback((...call: unknown[]) => this.#registry.call(call[0], call[1], call[2], call[3], call[4], call[5]), "sync"),
-      callback((id: unknown, outcome: unknown) => this.#registry.answer(id, outcome), "ignored"),
-    ];
+      registrySync: callback((op: unknown, args: unknown) => this.#registry.sync(op, args), "sync"),
+      registryCall: callback((...call: unknown[]) => this.#registry.call(call[0], call[1], call[2], call[3], call[4], call[5]), "sync"),
+      registryReturn: callback((id: unknown, outcome: unknown) => this.#registry.answer(id, outcome), "ignored"),
+    };
   }
 
   async #boot(): Promise<void> {
     const { spec } = this;
     const context = await this.#isolate.createContext();
     this.#context = context;
-    await context.evalClosure(
-      `globalThis.__isopodBridge = { log: $0, timerSet: $1, timerClear: $2, random: $3, now: $4, clone: $5, callSync: $6, callStart: $7, registrySync: $8, registryCall: $9, registryReturn: $10 };`,
-      this.#bridge(),
-    );
+    await bindBridge(context, BRIDGE_NAMES, this.#bridge());
     const runtime = await runtimeScript().compile(this.#isolate);
     await runtime.run(context, { timeout: spec.timeoutMs });
-    this.#dispatch = await context.evalClosure(
-      `const dispatch = globalThis.__isopodDispatch; delete globalThis.__isopodDispatch; return dispatch;`,
-      [],
-      { result: { reference: true } },
-    );
+    this.#dispatch = await takeDispatcher(context);
     let module;
     try {
       module = await this.#isolate.compileModule(spec.code, { filename: `file:///${spec.packageName}/mod.js` });
@@ -146,10 +130,7 @@ export class PackageIsolate implements RegistryPeer {
         this.#end("wall-time", `evaluating the module took longer than ${spec.timeoutMs} ms`),
       ),
     );
-    const outcome = (await this.#dispatch.apply(undefined, ["load", module.namespace.derefInto()], {
-      timeout: spec.timeoutMs,
-      result: { copy: true },
-    })) as CallOutcome;
+    const outcome = await dispatchCall(this.#dispatch, "load", [namespaceOf(module)], { timeout: spec.timeoutMs, result: { copy: true } });
     if (outcome) throw new SandboxFailure("invalid-module", outcome.message);
   }
 
@@ -161,10 +142,7 @@ export class PackageIsolate implements RegistryPeer {
       const dispatch = this.#live();
       // The call stops being charged CPU when the host stops waiting for it.
       const outcome = await this.#cpu.watch(`the "${name}" hook`, () => {
-        const call = dispatch.apply(undefined, ["hook", name, copyOf(data)], {
-          timeout: ms,
-          result: { promise: true, copy: true },
-        }) as Promise<CallOutcome>;
+        const call = dispatchCall(dispatch, "hook", [name, copyOf(data)], { timeout: ms, result: { promise: true, copy: true } });
         return withDeadline(call, ms, () => this.#end("wall-time", `the "${name}" hook did not finish within ${ms} ms (timeoutMs)`));
       });
       if (outcome) throw new SandboxFailure("uncaught-error", `the "${name}" hook threw ${outcome.name}: ${outcome.message}`);
@@ -185,14 +163,11 @@ export class PackageIsolate implements RegistryPeer {
     const closeBody = () => bodyId !== null && this.#ops.bodies.close(bodyId);
     const onAbort = () => this.#finish(id);
     request.signal?.addEventListener("abort", onAbort, { once: true });
-    let outcome: RequestOutcome;
+    let outcome;
     try {
       const dispatch = this.#live();
       outcome = await this.#cpu.watch("a request", () => {
-        const call = dispatch.apply(undefined, ["request", id, copyOf({ ...request.head, bodyId })], {
-          timeout: ms,
-          result: { promise: true, copy: true },
-        }) as Promise<RequestOutcome>;
+        const call = dispatchCall(dispatch, "request", [id, copyOf({ ...request.head, bodyId })], { timeout: ms, result: { promise: true, copy: true } });
         return withDeadline(call, ms);
       });
     } catch (error) {
@@ -210,50 +185,20 @@ export class PackageIsolate implements RegistryPeer {
       throw new SandboxFailure(reason, `${outcome.error.name}: ${outcome.error.message}`);
     }
     const { status, statusText, headers, body } = outcome.response;
-    return { status, statusText, headers, body: this.#responseBody(body, closeBody) };
+    return { status, statusText, headers, body: responseBodyOf(body, closeBody, this.#bodySource()) };
   }
 
-  #responseBody(body: ResponseHead["body"], done: () => void): SandboxResponse["body"] {
-    if (body === null || "bytes" in body) {
-      done();
-      return body === null ? null : body.bytes;
-    }
-    const { streamId } = body;
-    let finished = false;
-    const finish = () => {
-      if (!finished) done();
-      finished = true;
-    };
+  #bodySource(): BodySource {
+    const ms = this.spec.timeoutMs;
     return {
-      read: async () => {
-        if (finished) return null;
+      pull: (streamId) => {
         const dispatch = this.#live();
-        const pull = () =>
-          dispatch.apply(undefined, ["pull", streamId], {
-            timeout: this.spec.timeoutMs,
-            result: { promise: true, copy: true },
-          }) as Promise<PullResult>;
-        let result: PullResult;
-        try {
-          result = await this.#cpu.watch("a response body", () => withDeadline(pull(), this.spec.timeoutMs));
-        } catch (error) {
-          finish();
-          if (error instanceof DeadlineError) {
-            this.#cancelStream(streamId, "the host stopped waiting for the body");
-            this.#probe();
-          }
-          throw this.#failed(error instanceof DeadlineError ? new SandboxFailure("wall-time", "a body chunk took longer than timeoutMs") : error);
-        }
-        if ("chunk" in result) return result.chunk;
-        finish();
-        if ("done" in result) return null;
-        throw new SandboxFailure("handler-error", `the response body failed: ${result.error.name}: ${result.error.message}`);
+        const pull = () => dispatchCall(dispatch, "pull", [streamId], { timeout: ms, result: { promise: true, copy: true } });
+        return this.#cpu.watch("a response body", () => withDeadline(pull(), ms));
       },
-      cancel: (reason) => {
-        if (finished) return;
-        finish();
-        this.#cancelStream(streamId, reason ?? "cancelled by the host");
-      },
+      cancel: (streamId, reason) => this.#cancelStream(streamId, reason),
+      probe: () => this.#probe(),
+      failed: (error) => this.#failed(error),
     };
   }
 
@@ -266,20 +211,20 @@ export class PackageIsolate implements RegistryPeer {
 
   #cancelStream(streamId: number, reason: string): void {
     if (this.#ended) return;
-    this.#dispatch?.apply(undefined, ["cancel", streamId, reason], { timeout: this.spec.timeoutMs, result: { promise: true } }).catch(() => undefined);
+    if (this.#dispatch) dispatchCall(this.#dispatch, "cancel", [streamId, reason], { timeout: this.spec.timeoutMs, result: { promise: true } }).catch(() => undefined);
   }
 
   /** Tells the isolate the host gave up on a request, so `request.signal` fires. */
   #finish(id: number): void {
     if (this.#ended) return;
-    this.#dispatch?.apply(undefined, ["finish", id, true], { timeout: this.spec.timeoutMs, result: { promise: true } }).catch(() => undefined);
+    if (this.#dispatch) dispatchCall(this.#dispatch, "finish", [id, true], { timeout: this.spec.timeoutMs, result: { promise: true } }).catch(() => undefined);
   }
 
   /** After a request timed out: an isolate that cannot even answer a ping within its wall time is stuck, and ended. */
   #probe(): void {
     if (this.#ended) return;
     const ms = this.spec.timeoutMs;
-    const ping = this.#dispatch!.apply(undefined, ["ping"], { timeout: ms, result: { copy: true } });
+    const ping = dispatchCall(this.#dispatch!, "ping", [], { timeout: ms, result: { copy: true } });
     withDeadline(ping, ms).catch((error: unknown) => {
       if (error instanceof DeadlineError) this.#end("wall-time", `the isolate was busy for longer than its timeoutMs of ${ms} ms`);
     });
@@ -300,7 +245,7 @@ export class PackageIsolate implements RegistryPeer {
       const ms = this.spec.timeoutMs;
       this.#cpu
         .watch("a continuation after a host call", () => {
-          const call = dispatch.apply(undefined, ["resolve", id as number, copyOf(result)], { timeout: ms, result: { promise: true } });
+          const call = dispatchCall(dispatch, "resolve", [id as number, copyOf(result)], { timeout: ms, result: { promise: true } });
           // isolated-vm's timeout interrupts a plain loop at \`ms\` and the isolate goes on; it does not run while the
           // isolate waits on the host, so a loop of host calls is stuck: ended, as the probe after a request would.
           return withDeadline(call, ms * 2, () =>
@@ -322,7 +267,7 @@ export class PackageIsolate implements RegistryPeer {
     try {
       const what = kind === "registryServe" ? "a registry call" : "a registry answer";
       await this.#cpu.watch(what, () =>
-        this.#live().apply(undefined, [kind, id, payload], { timeout: this.spec.timeoutMs, arguments: { copy: true } }),
+        dispatchCall(this.#live(), kind, [id, payload], { timeout: this.spec.timeoutMs, arguments: { copy: true } }),
       );
     } catch (error) {
       const failure = this.#failed(error);
@@ -335,7 +280,7 @@ export class PackageIsolate implements RegistryPeer {
     return this.#ended ? NO_REGISTRY : (this.#listener.registry ?? NO_REGISTRY);
   }
 
-  #live(): Reference<Dispatch> {
+  #live(): Dispatcher {
     if (this.#ended || !this.#dispatch) throw this.#ended ?? new SandboxFailure("disposed", "the isolate is not loaded");
     return this.#dispatch;
   }
@@ -355,11 +300,11 @@ export class PackageIsolate implements RegistryPeer {
     try {
       const dispatch = this.#live();
       const ms = this.spec.timeoutMs;
-      const outcome = (await this.#cpu.watch("a timer callback", () => {
-        const call = dispatch.apply(undefined, ["timer", id], { timeout: ms, result: { copy: true } });
+      const outcome = await this.#cpu.watch("a timer callback", () => {
+        const call = dispatchCall(dispatch, "timer", [id], { timeout: ms, result: { copy: true } });
         // isolated-vm's timeout does not run while the isolate waits on the host: a loop of host calls needs this deadline.
         return withDeadline(call, ms, () => this.#end("wall-time", `a timer callback ran longer than ${ms} ms (timeoutMs)`));
-      })) as CallOutcome;
+      });
       if (outcome) this.#end("uncaught-error", `a timer callback threw ${outcome.name}: ${outcome.message}`);
     } catch (error) {
       const failure = failureOf(error, this.#ended, this.spec);

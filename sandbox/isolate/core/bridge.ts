@@ -20,6 +20,62 @@ export interface HostBridge {
   call(op: string, args: unknown[]): Promise<HostResult>;
 }
 
+/**
+ * The functions as the host binds them into a new context, by name: the host
+ * builds one callback per name (sandbox/host/package_isolate.ts) and the
+ * bootstrap takes them off the global object. `call` is built in the isolate on `callStart`.
+ */
+export interface RawHostBridge extends Omit<HostBridge, "call"> {
+  /** Starts asynchronous host operation `id`; its result comes back as a `resolve` dispatch. */
+  callStart(id: number, op: string, args: unknown[]): void;
+  /** `ctx.registry`'s `provide(name, methodNames)` or `use(pkg, name)` (sandbox/isolate/registry/registry_wire.ts). */
+  registrySync(op: "provide" | "use", args: unknown[]): HostResult;
+  registryCall(id: number, pkg: string, name: string, method: string, args: unknown[], depth: number): HostResult;
+  registryReturn(id: number, outcome: unknown): void;
+}
+
+/** Every name of the raw bridge, in the order the host binds them. */
+export const BRIDGE_NAMES = [
+  "log",
+  "timerSet",
+  "timerClear",
+  "random",
+  "now",
+  "clone",
+  "callSync",
+  "callStart",
+  "registrySync",
+  "registryCall",
+  "registryReturn",
+] as const satisfies readonly (keyof RawHostBridge)[];
+
+/**
+ * The calls the host makes into the isolate, through its one dispatcher
+ * (sandbox/isolate/core/dispatch.ts): the isolate implements this table, the
+ * host calls it by name with these arguments (sandbox/host/dispatch_call.ts).
+ */
+export interface DispatchCalls {
+  /** Takes the module's namespace once it is evaluated; a default export that is not an object is an error. */
+  load(namespace: { default?: unknown }): CallOutcome;
+  hook(name: string, data: ContextData): Promise<CallOutcome>;
+  timer(id: number): CallOutcome;
+  request(id: number, head: RequestHead): Promise<RequestOutcome>;
+  /** The host is done with request `id`: its answer was sent, or the client went away (`aborted`). */
+  finish(id: number, aborted: boolean): void;
+  pull(streamId: number): Promise<PullResult>;
+  cancel(streamId: number, reason: string): void;
+  /** The result of asynchronous host operation `id`. */
+  resolve(id: number, result: HostResult): void;
+  /** Answers at once: the isolate is not stuck. */
+  ping(): null;
+  /** A registry call for a resource this package provides (sandbox/isolate/registry/registry_wire.ts). */
+  registryServe(id: number, message: unknown): unknown;
+  /** The answer to a registry call this package made. */
+  registryResolve(id: number, outcome: unknown): unknown;
+}
+
+export type DispatchKind = keyof DispatchCalls;
+
 /** What a host operation answers: a value, or an error the isolate turns into the matching class. */
 export type HostResult = { ok: true; value: unknown } | { ok: false; error: ErrorMessage };
 

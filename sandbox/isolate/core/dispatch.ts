@@ -2,7 +2,7 @@
 // runs its hooks, fires timers, serves requests and their body streams, and
 // reports failures as plain data.
 
-import type { CallOutcome, ContextData, HostResult, RequestHead } from "./bridge.ts";
+import type { CallOutcome, ContextData, DispatchCalls, DispatchKind } from "./bridge.ts";
 import type { HostCalls } from "./host_calls.ts";
 import { outcomeOf } from "./outcome.ts";
 import type { RegistryClient } from "../registry/registry.ts";
@@ -54,32 +54,23 @@ export function createDispatcher(timers: Timers, server: Server, calls: HostCall
     }
   }
 
-  return function dispatch(kind: string, a?: unknown, b?: unknown): unknown {
-    switch (kind) {
-      case "load":
-        return load(a as { default?: unknown });
-      case "hook":
-        return hook(a as string, b as ContextData);
-      case "timer":
-        return timer(a as number);
-      case "request":
-        return server.request(entry, a as number, b as RequestHead);
-      case "finish":
-        return server.finish(a as number, b === true);
-      case "pull":
-        return server.pull(a as number);
-      case "resolve":
-        return calls.resolve(a as number, b as HostResult);
-      case "ping":
-        return null;
-      case "registryServe":
-        return registry.serve(a as number, b as ServeMessage);
-      case "registryResolve":
-        return registry.resolve(a as number, b as RegistryOutcome);
-      case "cancel":
-        return server.cancel(a as number, String(b));
-      default:
-        return { name: "Error", message: `unknown dispatch "${kind}"` };
-    }
+  const table: DispatchCalls = {
+    load,
+    hook,
+    timer,
+    request: (id, head) => server.request(entry, id, head),
+    finish: (id, aborted) => server.finish(id, aborted === true),
+    pull: (streamId) => server.pull(streamId),
+    cancel: (streamId, reason) => server.cancel(streamId, String(reason)),
+    resolve: (id, result) => calls.resolve(id, result),
+    ping: () => null,
+    registryServe: (id, message) => registry.serve(id, message as ServeMessage),
+    registryResolve: (id, outcome) => registry.resolve(id, outcome as RegistryOutcome),
+  };
+
+  // The host is trusted, but a name outside the table must not reach an inherited member.
+  return function dispatch(kind: string, ...args: unknown[]): unknown {
+    if (!Object.hasOwn(table, kind)) return { name: "Error", message: `unknown dispatch "${kind}"` };
+    return (table[kind as DispatchKind] as (...args: unknown[]) => unknown)(...args);
   };
 }
