@@ -4,8 +4,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import type { Host } from "../runtime/host.ts";
-import { IsopodError } from "../runtime/errors.ts";
+import { IsopodError, type Host } from "../runtime/index.ts";
 import { requireToken, type AuthEnv } from "./auth.ts";
 import { errorResponse } from "./error_response.ts";
 import { batchRoutes } from "./routes/batch.ts";

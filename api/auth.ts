@@ -2,8 +2,7 @@
 // `viewer` may only read (GET and HEAD).
 
 import type { MiddlewareHandler } from "hono";
-import { IsopodError } from "../runtime/errors.ts";
-import type { Principal, TokenService } from "../runtime/tokens.ts";
+import { IsopodError, type Principal, type TokenService } from "../runtime/index.ts";
 
 export type AuthEnv = { Variables: { principal: Principal } };
 

@@ -3,7 +3,7 @@
 
 import type { Context } from "hono";
 import type { z } from "zod";
-import { badRequest } from "../runtime/errors.ts";
+import { badRequest } from "../runtime/index.ts";
 import { decodeMsgpack, isMsgpack } from "./msgpack.ts";
 
 function describe(issue: z.core.$ZodIssue): string {

@@ -4,7 +4,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { IsopodError, type ErrorCode } from "../runtime/errors.ts";
+import { IsopodError, type ErrorCode } from "../runtime/index.ts";
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   bad_request: 400,

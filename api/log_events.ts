@@ -1,8 +1,7 @@
 // A package's log as server-sent events: the backlog, then each new line as
 // an event `log`. A client that stops reading is cut off, never buffered for.
 
-import type { LogEntry } from "../db/index.ts";
-import type { LogHub } from "../runtime/observe/log_hub.ts";
+import type { LogEntry, LogHub } from "../runtime/index.ts";
 
 /** Bytes queued for one client before it counts as not reading and is cut off. */
 export const MAX_QUEUED_BYTES = 1024 * 1024;

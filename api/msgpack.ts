@@ -3,7 +3,7 @@
 
 import type { MiddlewareHandler } from "hono";
 import { Packr, Unpackr } from "msgpackr";
-import { badRequest } from "../runtime/errors.ts";
+import { badRequest } from "../runtime/index.ts";
 
 export const MSGPACK = "application/msgpack";
 /** Media types clients use for MessagePack; isopod answers with the first. */

@@ -1,7 +1,7 @@
 // Package names in URLs: literal (`/v1/packages/@acme/clock`) or encoded
 // (`%40acme%2Fclock`), matched by one route pattern and checked once.
 
-import { badRequest } from "../runtime/errors.ts";
+import { badRequest } from "../runtime/index.ts";
 import { isPackageName } from "../common/names.ts";
 
 /** A Hono path parameter pattern that takes a scoped or plain name. */

@@ -2,7 +2,7 @@
 
 import { serve, type ServerType } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
-import type { Host } from "../runtime/host.ts";
+import type { Host } from "../runtime/index.ts";
 import { createApp } from "./app.ts";
 
 export interface RunningServer {

@@ -2,8 +2,7 @@
 // until SIGINT or SIGTERM.
 
 import { listen } from "../api/index.ts";
-import { configFromEnv } from "../runtime/config.ts";
-import { Host } from "../runtime/host.ts";
+import { Host, configFromEnv } from "../runtime/index.ts";
 
 export async function serveCommand(): Promise<void> {
   const config = configFromEnv();

@@ -30,6 +30,8 @@ export class Host {
   /** What the actor and the control pipe drive; see runtime/lifecycle/operations.ts. */
   readonly operations: LifecycleOperations;
   readonly tokens: TokenService;
+  /** The audit log every door writes to: who did what, with what result. */
+  readonly audit: Audit;
   readonly logs: LogHub;
   /** Per-package counters: the /pkg route calls `stats.countRequest(name, status)`. */
   readonly stats = new StatsCounters();
@@ -73,9 +75,11 @@ export class Host {
     this.sampler = new StatsSampler(this.collector, this.store, this.stats, config.statsIntervalMs);
     this.retention = new Retention(this.store, config.retention);
     this.metrics = new Metrics(() => this.collector.collect());
-    this.packages = new PackageManager(this.store, this.sandbox, layout, config, (name, level, message) =>
-      this.logs.append(name, level, message),
-    );
+    this.audit = new Audit(this.store);
+    this.packages = new PackageManager(this.store, this.sandbox, layout, config, {
+      log: (name, level, message) => this.logs.append(name, level, message),
+      audit: this.audit,
+    });
     this.packages.onRestart((name) => this.stats.countRestart(name));
     this.operations = operationsOf(this.packages);
     this.tokens = new TokenService(this.store, config.adminToken);
@@ -84,6 +88,16 @@ export class Host {
   }
 
   /** Where the isolates run: `inline`, or the sandbox process and how it is doing. */
+  /** CPU, wall time and heap of every isolate that runs (`GET /v1/isolates`). */
+  isolates(): ReturnType<Sandbox["stats"]> {
+    return this.sandbox.stats();
+  }
+
+  /** Every resource the packages provide, with its provider (`GET /v1/resources`). */
+  resources(): ReturnType<Sandbox["resources"]> {
+    return this.sandbox.resources();
+  }
+
   sandboxStatus(): { mode: "inline" } | ({ mode: "process" } & ProcessSandboxStatus) {
     return this.sandbox instanceof ProcessSandbox ? { mode: "process", ...this.sandbox.status() } : { mode: "inline" };
   }
@@ -103,7 +117,7 @@ export class Host {
     this.sampler.start();
     this.#pipe = ControlPipe.open(this.layout.controlPipe, {
       target: controlTargetOf(this),
-      audit: new Audit(this.store),
+      audit: this.audit,
       log: (line) => this.log(line),
     });
     return { adminTokenFile };

@@ -3,8 +3,7 @@
 
 import { Hono } from "hono";
 import { z } from "zod";
-import type { Host } from "../../runtime/host.ts";
-import { viewOf } from "../../runtime/views/package_view.ts";
+import { viewOf, type Host } from "../../runtime/index.ts";
 import { isPackageName } from "../../common/names.ts";
 import { requireAdmin, type AuthEnv } from "../auth.ts";
 import { readBody } from "../body.ts";
@@ -19,7 +18,7 @@ export const packageNameSchema = z.strictObject({
 
 export const packagesListSchema = z.strictObject({});
 
-export function actorRoutes(host: Host): Hono<AuthEnv> {
+export function actorRoutes(host: Pick<Host, "operations">): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
   const ops = host.operations;
   const actorOf = (c: { get(key: "principal"): { name: string } }) => ({ name: c.get("principal").name });

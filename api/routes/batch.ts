@@ -3,16 +3,13 @@
 
 import { Hono } from "hono";
 import { z } from "zod";
-import type { Actor } from "../../runtime/lifecycle/audit.ts";
-import type { BatchReport, BatchResult } from "../../runtime/lifecycle/batch.ts";
-import { badRequest, IsopodError } from "../../runtime/errors.ts";
-import type { Host } from "../../runtime/host.ts";
+import { IsopodError, badRequest, type Actor, type BatchReport, type BatchResult, type Host } from "../../runtime/index.ts";
 import { isPackageName } from "../../common/names.ts";
 import type { AuthEnv } from "../auth.ts";
 import { readBody } from "../body.ts";
 import { errorFieldOf } from "../error_response.ts";
 
-export type BatchOperation = (host: Host, names: string[], actor: Actor) => Promise<BatchReport>;
+export type BatchOperation = (host: Pick<Host, "packages" | "store">, names: string[], actor: Actor) => Promise<BatchReport>;
 
 /**
  * The operations `/v1/batch/{operation}` offers; adding one is one line. An
@@ -45,7 +42,7 @@ function uniqueNames(names: string[]): string[] {
   return names;
 }
 
-export function batchRoutes(host: Host): Hono<AuthEnv> {
+export function batchRoutes(host: Pick<Host, "packages" | "store">): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
 
   const resultView = (result: BatchResult) => {

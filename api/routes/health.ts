@@ -1,9 +1,9 @@
 // /healthz: liveness and readiness, without a token.
 
 import { Hono } from "hono";
-import type { Host } from "../../runtime/host.ts";
+import type { Host } from "../../runtime/index.ts";
 
-export function healthRoutes(host: Host): Hono {
+export function healthRoutes(host: Pick<Host, "packages" | "sandboxStatus" | "startedAt" | "store">): Hono {
   const app = new Hono();
   app.get("/", (c) => {
     host.store.ping();

@@ -3,8 +3,7 @@
 
 import type { Context } from "hono";
 import { Hono } from "hono";
-import { badRequest } from "../../runtime/errors.ts";
-import type { Host } from "../../runtime/host.ts";
+import { badRequest, type Host } from "../../runtime/index.ts";
 import type { AuthEnv } from "../auth.ts";
 import { entryView, followLog } from "../log_events.ts";
 import { NAME_PARAM, packageNameFrom } from "../package_name.ts";
@@ -33,7 +32,7 @@ function nodeResponseOf(c: Context): { destroy(): void } | undefined {
   return outgoing && typeof outgoing.destroy === "function" ? (outgoing as { destroy(): void }) : undefined;
 }
 
-export function logRoutes(host: Host): Hono<AuthEnv> {
+export function logRoutes(host: Pick<Host, "logs" | "packages">): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
 
   app.get(`/${NAME_PARAM}/logs`, (c) => {

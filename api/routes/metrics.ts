@@ -2,10 +2,10 @@
 // token like the rest of the API; a viewer token may read it.
 
 import { Hono } from "hono";
-import type { Host } from "../../runtime/host.ts";
+import type { Host } from "../../runtime/index.ts";
 import type { AuthEnv } from "../auth.ts";
 
-export function metricsRoutes(host: Host): Hono<AuthEnv> {
+export function metricsRoutes(host: Pick<Host, "metrics">): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
   app.get("/", async (c) => {
     const text = await host.metrics.render();

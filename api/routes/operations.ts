@@ -3,9 +3,7 @@
 
 import { Hono } from "hono";
 import { z } from "zod";
-import type { OperationEntry } from "../../db/index.ts";
-import { badRequest } from "../../runtime/errors.ts";
-import type { Host } from "../../runtime/host.ts";
+import { badRequest, type Host, type OperationEntry } from "../../runtime/index.ts";
 import { isPackageName } from "../../common/names.ts";
 import type { AuthEnv } from "../auth.ts";
 
@@ -28,7 +26,7 @@ function viewOf(entry: OperationEntry) {
   return { ...entry, at: new Date(entry.at).toISOString() };
 }
 
-export function operationRoutes(host: Host): Hono<AuthEnv> {
+export function operationRoutes(host: Pick<Host, "store">): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
   app.get("/", (c) => {
     const parsed = querySchema.safeParse(c.req.query());

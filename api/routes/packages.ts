@@ -3,12 +3,7 @@
 
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import type { Actor } from "../../runtime/lifecycle/audit.ts";
-import type { BatchReport } from "../../runtime/lifecycle/batch.ts";
-import { badRequest } from "../../runtime/errors.ts";
-import { viewOf } from "../../runtime/views/package_view.ts";
-import type { Host } from "../../runtime/host.ts";
-import type { AddRequest } from "../../runtime/lifecycle/package_manager.ts";
+import { badRequest, viewOf, type Actor, type AddRequest, type BatchReport, type Host } from "../../runtime/index.ts";
 import type { AuthEnv } from "../auth.ts";
 import { readBody } from "../body.ts";
 import { NAME_PARAM, packageNameFrom } from "../package_name.ts";
@@ -53,7 +48,7 @@ export function addRequestOf(body: z.infer<typeof addRequestSchema>): AddRequest
   };
 }
 
-export function packageRoutes(host: Host): Hono<AuthEnv> {
+export function packageRoutes(host: Pick<Host, "packages">): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
   const actorOf = (c: { get(key: "principal"): { name: string } }) => ({ name: c.get("principal").name });
 

@@ -7,9 +7,7 @@ import type { Context } from "hono";
 import type { ServerResponse } from "node:http";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
-import type { Host } from "../../runtime/host.ts";
-import type { ChunkSource, SandboxResponse } from "../../sandbox/index.ts";
-import { requestFailureError } from "../../runtime/sandbox_failures.ts";
+import { requestFailureError, type ChunkSource, type Host, type SandboxResponse } from "../../runtime/index.ts";
 import { errorResponse } from "../error_response.ts";
 import { checkHead, responseOf, writeAnswer } from "../pkg_response.ts";
 import { packageNameFrom } from "../package_name.ts";
@@ -74,7 +72,7 @@ function failureResponse(c: Context, name: string, error: unknown): Response | P
   return response;
 }
 
-export function pkgHandler(host: Host) {
+export function pkgHandler(host: Pick<Host, "packages" | "stats">) {
   return async (c: Context): Promise<Response> => {
     const raw = c.req.raw;
     const url = new URL(raw.url);

@@ -2,19 +2,17 @@
 // its provider, the packages that may use it, and its call counters.
 
 import { Hono } from "hono";
-import { badRequest } from "../../runtime/errors.ts";
-import type { Host } from "../../runtime/host.ts";
+import { badRequest, resourceViewsOf, type Host } from "../../runtime/index.ts";
 import { isPackageName } from "../../common/names.ts";
-import { resourceViewsOf } from "../../runtime/views/resource_view.ts";
 import type { AuthEnv } from "../auth.ts";
 
-export function resourceRoutes(host: Host): Hono<AuthEnv> {
+export function resourceRoutes(host: Pick<Host, "resources" | "store">): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
 
   app.get("/", async (c) => {
     const provider = c.req.query("provider");
     if (provider !== undefined && !isPackageName(provider)) throw badRequest(`"provider" must be a package name, got ${JSON.stringify(provider.slice(0, 240))}`);
-    const infos = (await host.sandbox.resources()).filter((info) => provider === undefined || info.provider === provider);
+    const infos = (await host.resources()).filter((info) => provider === undefined || info.provider === provider);
     return c.json({ items: resourceViewsOf(infos, host.store.packages.list()) });
   });
 

@@ -3,10 +3,8 @@
 
 import { statSync } from "node:fs";
 import { Hono } from "hono";
-import { badRequest } from "../../runtime/errors.ts";
-import type { Host } from "../../runtime/host.ts";
+import { badRequest, type Host, type StatsSnapshot } from "../../runtime/index.ts";
 import { isPackageName } from "../../common/names.ts";
-import type { StatsSnapshot } from "../../runtime/observe/stats_collector.ts";
 import type { AuthEnv } from "../auth.ts";
 
 const iso = (ms: number | null): string | null => (ms === null || ms === 0 ? null : new Date(ms).toISOString());
@@ -23,7 +21,7 @@ function databaseBytes(file: string): number {
   return size(file) + size(`${file}-wal`);
 }
 
-function statsView(host: Host, snapshot: StatsSnapshot) {
+function statsView(host: Pick<Host, "collector" | "isolates" | "layout" | "retention" | "sampler" | "store">, snapshot: StatsSnapshot) {
   const { host: figures } = snapshot;
   const retention = host.retention.info;
   return {
@@ -55,7 +53,7 @@ function limitOf(raw: string | undefined): number {
   return value;
 }
 
-export function statsRoutes(host: Host): Hono<AuthEnv> {
+export function statsRoutes(host: Pick<Host, "collector" | "isolates" | "layout" | "retention" | "sampler" | "store">): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
 
   app.get("/stats", async (c) => c.json(statsView(host, await host.collector.collect())));
@@ -78,7 +76,7 @@ export function statsRoutes(host: Host): Hono<AuthEnv> {
 
   app.get("/isolates", async (c) => {
     const now = Date.now();
-    const isolates = await host.sandbox.stats();
+    const isolates = await host.isolates();
     return c.json({
       items: isolates.map((isolate) => ({
         id: isolate.instanceId,

@@ -3,8 +3,7 @@
 
 import { Hono } from "hono";
 import { z } from "zod";
-import { Audit } from "../../runtime/lifecycle/audit.ts";
-import type { Host } from "../../runtime/host.ts";
+import type { Host } from "../../runtime/index.ts";
 import { requireAdmin, type AuthEnv } from "../auth.ts";
 import { readBody } from "../body.ts";
 
@@ -13,9 +12,9 @@ export const tokenCreateSchema = z.strictObject({
   role: z.enum(["admin", "viewer"]).default("viewer").describe("`admin` may do everything, `viewer` only reads"),
 });
 
-export function tokenRoutes(host: Host): Hono<AuthEnv> {
+export function tokenRoutes(host: Pick<Host, "audit" | "tokens">): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
-  const audit = new Audit(host.store);
+  const { audit } = host;
   app.use("*", requireAdmin());
 
   app.get("/", (c) => c.json({ items: host.tokens.list() }));

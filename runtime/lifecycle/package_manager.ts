@@ -41,13 +41,17 @@ export class PackageManager {
   readonly #restarts: Restarter;
   readonly #swaps: Swaps;
 
-  /** `log` writes the host's own lines about a package (a failed stop hook); by default straight to the store. */
-  constructor(store: Store, sandbox: Sandbox, layout: DataLayout, config: HostConfig, log?: PackageLog) {
+  /**
+   * `log` writes the host's own lines about a package (a failed stop hook); by default straight to the store.
+   * `audit` is the host's one audit log; by default one over `store`.
+   */
+  constructor(store: Store, sandbox: Sandbox, layout: DataLayout, config: HostConfig, options: { log?: PackageLog; audit?: Audit } = {}) {
+    const log = options.log;
     this.#store = store;
     this.#bundler = new Bundler(layout.bundleCache);
     this.#runner = new PackageRunner(sandbox, config.caps, layout, { graceMs: config.stopGraceMs });
     this.#locks = new PackageLocks(config.lockWaitMs);
-    this.#audit = new Audit(store);
+    this.#audit = options.audit ?? new Audit(store);
     const packageLog: PackageLog = log ?? ((name, level, message) => void store.logs.append(name, level, message));
     this.#steps = new LifecycleSteps(store, this.#runner, this.#bundler, { layout, log: packageLog });
     this.#swaps = new Swaps({
