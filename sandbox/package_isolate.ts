@@ -27,6 +27,12 @@ const MAX_RANDOM = 65536;
 
 type Dispatch = (kind: string, a?: unknown, b?: unknown) => unknown;
 
+/**
+ * Appended to every module: it runs once the module's body, top-level awaits
+ * included, has finished, and tells the runtime (isolate/core/module_ready.ts).
+ */
+const MODULE_TRAILER = "\n;globalThis.__isopodEvaluated?.();\n";
+
 export interface IsolateListener {
   log(level: LogEvent["level"], message: string): void;
   /** The isolate ended by itself (not through `dispose`). */
@@ -67,6 +73,8 @@ export class PackageIsolate implements RegistryPeer {
   #requests = 0;
   #timerChain: Promise<void> = Promise.resolve();
   #pendingCalls = 0;
+  /** True while the module evaluates: an error in a continuation then fails the load. */
+  #loading = false;
 
   private constructor(spec: IsolateSpec, listener: IsolateListener) {
     this.spec = spec;
@@ -134,22 +142,29 @@ export class PackageIsolate implements RegistryPeer {
     );
     let module;
     try {
-      module = await this.#isolate.compileModule(spec.code, { filename: `file:///${spec.packageName}/mod.js` });
+      module = await this.#isolate.compileModule(spec.code + MODULE_TRAILER, { filename: `file:///${spec.packageName}/mod.js` });
     } catch (error) {
       throw new SandboxFailure("invalid-module", `the module does not compile: ${(error as Error).message}`);
     }
     await module.instantiate(context, (specifier) => {
       throw new Error(`import "${specifier}" cannot be resolved inside the isolate`);
     });
-    await this.#cpu.watch("evaluating the module", () =>
-      withDeadline(module.evaluate({ timeout: spec.timeoutMs }), spec.timeoutMs, () =>
-        this.#end("wall-time", `evaluating the module took longer than ${spec.timeoutMs} ms`),
+    const dispatch = this.#dispatch;
+    // "load" waits for the module's top-level awaits; the whole of it runs under the wall time and the CPU budget.
+    this.#loading = true;
+    const outcome = (await this.#cpu.watch("evaluating the module", () =>
+      withDeadline(
+        module.evaluate({ timeout: spec.timeoutMs }).then(
+          () =>
+            dispatch.apply(undefined, ["load", module.namespace.derefInto()], {
+              timeout: spec.timeoutMs,
+              result: { promise: true, copy: true },
+            }) as Promise<CallOutcome>,
+        ),
+        spec.timeoutMs,
+        () => this.#end("wall-time", `evaluating the module took longer than ${spec.timeoutMs} ms`),
       ),
-    );
-    const outcome = (await this.#dispatch.apply(undefined, ["load", module.namespace.derefInto()], {
-      timeout: spec.timeoutMs,
-      result: { copy: true },
-    })) as CallOutcome;
+    ).finally(() => (this.#loading = false))) as CallOutcome;
     if (outcome) throw new SandboxFailure("invalid-module", outcome.message);
   }
 
@@ -309,7 +324,9 @@ export class PackageIsolate implements RegistryPeer {
         })
         .catch((error: unknown) => {
           const failure = this.#failed(error);
-          if (failure.reason !== "disposed") this.#log("error", `a continuation after a host call failed: ${failure.message}`);
+          // A top-level await that rejects surfaces here, as an unhandled rejection: the module failed.
+          if (this.#loading) this.#end("uncaught-error", `evaluating the module failed: ${failure.message}`);
+          else if (failure.reason !== "disposed") this.#log("error", `a continuation after a host call failed: ${failure.message}`);
         });
     });
   }

@@ -22,6 +22,8 @@ import type { RegistryBridge } from "./registry_wire.ts";
 import { Request } from "./request.ts";
 import { Response } from "./response.ts";
 import { Server } from "./serve.ts";
+import { ModuleReady } from "./core/module_ready.ts";
+import { ServeRegistry } from "./deno/serve.ts";
 import { Timers } from "./timers.ts";
 import { installURL } from "./url.ts";
 
@@ -60,7 +62,11 @@ define("Headers", Headers);
 define("Request", Request);
 define("Response", Response);
 define("fetch", createFetch(bridge));
-define("Deno", createDeno(bridge));
+const serves = new ServeRegistry();
+define("Deno", createDeno(bridge, (first, second) => serves.serve(first, second)));
 define("self", globalThis);
 // The host reads this once, right after this script, and deletes it before package code runs.
-global.__isopodDispatch = createDispatcher(timers, new Server(bridge), calls, new RegistryClient(raw));
+global.__isopodDispatch = createDispatcher(timers, new Server(bridge, serves), calls, new RegistryClient(raw), {
+  ready: new ModuleReady(global),
+  serves,
+});
