@@ -26,6 +26,8 @@ import { ModuleReady } from "./core/module_ready.ts";
 import { ServeRegistry } from "./deno/serve.ts";
 import { Timers } from "./timers.ts";
 import { installURL } from "./url.ts";
+import { CustomEvent } from "./web/custom_event.ts";
+import { formsModule, patternsModule } from "./web/lazy.ts";
 
 const global = globalThis as unknown as Record<string, unknown>;
 const raw = global.__isopodBridge as Omit<HostBridge, "call"> & { callStart: CallStart } & RegistryBridge;
@@ -36,6 +38,20 @@ const bridge: HostBridge = { ...raw, call: (op, args) => calls.call(op, args) };
 /** Installs a global as WebIDL does: writable, configurable, not enumerable. */
 function define(name: string, value: unknown): void {
   Object.defineProperty(global, name, { value, writable: true, configurable: true, enumerable: false });
+}
+
+/** A global whose module loads on first access (web/lazy.ts), then a plain global as above. */
+function defineLazy(name: string, load: () => unknown): void {
+  Object.defineProperty(global, name, {
+    get: () => {
+      const value = load();
+      define(name, value);
+      return value;
+    },
+    set: (value: unknown) => define(name, value),
+    configurable: true,
+    enumerable: false,
+  });
 }
 
 const timers = new Timers(bridge);
@@ -50,6 +66,11 @@ define("TextDecoderStream", TextDecoderStream);
 installURL(global);
 define("Event", Event);
 define("EventTarget", EventTarget);
+define("CustomEvent", CustomEvent);
+defineLazy("Blob", () => formsModule().Blob);
+defineLazy("File", () => formsModule().File);
+defineLazy("FormData", () => formsModule().FormData);
+defineLazy("URLPattern", () => patternsModule().URLPattern);
 define("AbortController", AbortController);
 define("AbortSignal", AbortSignal);
 for (const [name, value] of Object.entries(streams)) define(name, value);
