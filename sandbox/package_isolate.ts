@@ -3,7 +3,9 @@
 // wall-time limits, and its bridge to the host is checked by HostOps.
 
 import { randomBytes } from "node:crypto";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
 import { DeadlineError, withDeadline } from "../runtime/deadline.ts";
 import type { CallOutcome, HostResult, PullResult, RequestOutcome, ResponseHead } from "./isolate/bridge.ts";
 import { CpuWatchdog } from "./cpu_watchdog.ts";
@@ -130,8 +132,8 @@ export class PackageIsolate implements RegistryPeer {
     const context = await this.#isolate.createContext();
     this.#context = context;
     await context.evalClosure(
-      `globalThis.__isopodBridge = { log: $0, timerSet: $1, timerClear: $2, random: $3, now: $4, clone: $5, callSync: $6, callStart: $7, registrySync: $8, registryCall: $9, registryReturn: $10 };`,
-      this.#bridge(),
+      `globalThis.__isopodBridge = { log: $0, timerSet: $1, timerClear: $2, random: $3, now: $4, clone: $5, callSync: $6, callStart: $7, registrySync: $8, registryCall: $9, registryReturn: $10, rootUrl: $11 };`,
+      [...this.#bridge(), pathToFileURL(`${path.resolve(spec.root)}/`).href],
     );
     const runtime = await runtimeScript().compile(this.#isolate);
     await runtime.run(context, { timeout: spec.timeoutMs });

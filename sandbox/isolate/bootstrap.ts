@@ -23,6 +23,7 @@ import { Request } from "./request.ts";
 import { Response } from "./response.ts";
 import { Server } from "./serve.ts";
 import { ModuleReady } from "./core/module_ready.ts";
+import { installImportMeta } from "./core/import_meta.ts";
 import { ServeRegistry } from "./deno/serve.ts";
 import { Timers } from "./timers.ts";
 import { installURL } from "./url.ts";
@@ -30,7 +31,7 @@ import { CustomEvent } from "./web/custom_event.ts";
 import { formsModule, patternsModule } from "./web/lazy.ts";
 
 const global = globalThis as unknown as Record<string, unknown>;
-const raw = global.__isopodBridge as Omit<HostBridge, "call"> & { callStart: CallStart } & RegistryBridge;
+const raw = global.__isopodBridge as Omit<HostBridge, "call"> & { callStart: CallStart; rootUrl: string } & RegistryBridge;
 delete global.__isopodBridge;
 const calls = new HostCalls(raw.callStart);
 const bridge: HostBridge = { ...raw, call: (op, args) => calls.call(op, args) };
@@ -86,6 +87,7 @@ define("fetch", createFetch(bridge));
 const serves = new ServeRegistry();
 define("Deno", createDeno(bridge, (first, second) => serves.serve(first, second)));
 define("self", globalThis);
+installImportMeta(global, raw.rootUrl);
 // The host reads this once, right after this script, and deletes it before package code runs.
 global.__isopodDispatch = createDispatcher(timers, new Server(bridge, serves), calls, new RegistryClient(raw), {
   ready: new ModuleReady(global),
