@@ -6,6 +6,24 @@ import type { ReadableStream } from "web-streams-polyfill";
 import type { Blob, FormData } from "./web/form_data.ts";
 import { formsModule } from "./web/lazy.ts";
 
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** A content type as the MIME Sniffing standard serializes it (`text/html;charset=utf-8`); "" when it does not parse. */
+function mimeTypeOf(header: string | null): string {
+  if (header === null) return "";
+  const [essence = "", ...rest] = header.split(";");
+  const [kind, subtype] = essence.trim().toLowerCase().split("/");
+  if (!kind || !subtype || !TOKEN.test(kind) || !TOKEN.test(subtype)) return "";
+  const params = rest.flatMap((param) => {
+    const at = param.indexOf("=");
+    if (at < 0) return [];
+    const name = param.slice(0, at).trim().toLowerCase();
+    const value = param.slice(at + 1).trim();
+    return TOKEN.test(name) && value !== "" ? [`${name}=${value}`] : [];
+  });
+  return [`${kind}/${subtype}`, ...params].join(";");
+}
+
 /** What the mixin adds; a class declares it with `interface X extends BodyMembers {}`. */
 export interface BodyMembers {
   readonly body: ReadableStream<Uint8Array> | null;
@@ -56,7 +74,7 @@ export function mixinBody<T extends object>(
     async blob(): Promise<Blob> {
       const bytes = await of(this).bytes();
       const forms = formsModule();
-      return new forms.Blob([bytes], { type: type(this) ?? "" });
+      return new forms.Blob([bytes], { type: mimeTypeOf(type(this)) });
     },
   };
   const descriptors = Object.getOwnPropertyDescriptors(members);

@@ -44,7 +44,10 @@ export let bytesOfBlob: (blob: Blob) => Uint8Array;
 
 function relative(index: number | undefined, size: number, fallback: number): number {
   if (index === undefined) return fallback;
-  const n = Math.trunc(Number(index)) || 0;
+  // WebIDL [Clamp] long long: rounded to the nearest integer, ties to even.
+  const x = Number(index) || 0;
+  const floor = Math.floor(x);
+  const n = x - floor === 0.5 ? (floor % 2 === 0 ? floor : floor + 1) : Math.round(x);
   return n < 0 ? Math.max(size + n, 0) : Math.min(n, size);
 }
 

@@ -31,7 +31,7 @@ function parseMultipartBody(bytes: Uint8Array, type: string): FormData {
       const name = part.name ?? "";
       const filename = part.filename;
       if (filename === undefined) form.append(name, part.text);
-      else form.append(name, new File([part.bytes], filename, { type: part.headers["content-type"] ?? "" }));
+      else form.append(name, new File([part.bytes], filename, { type: part.headers["content-type"] ?? "application/octet-stream" }));
     }
   } catch (error) {
     if (error instanceof MultipartParseError) throw new TypeError(`Body can not be decoded as form data: ${error.message}`);
