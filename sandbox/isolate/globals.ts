@@ -17,8 +17,9 @@ export function createStructuredClone(bridge: HostBridge): (value: unknown, opti
       if (/call stack/i.test(message)) throw new RangeError("Maximum call stack size exceeded");
       throw new DOMException(message, "DataCloneError");
     }
-    // The copy holds the bytes; transferring detaches the originals, as in Deno.
-    for (const buffer of transfer) (buffer as Transferable).transfer();
+    // The copy holds the bytes; transferring detaches the originals, as in Deno. V8 before 11.4 (Node 20)
+    // has no ArrayBuffer.prototype.transfer: there the originals stay (docs/decisions.md).
+    for (const buffer of transfer) if (typeof (buffer as Transferable).transfer === "function") (buffer as Transferable).transfer();
     return copy;
   };
 }
@@ -36,7 +37,7 @@ function transferListOf(options: unknown): ArrayBuffer[] {
   }
   const buffers = [...(list as Iterable<unknown>)];
   for (const [index, item] of buffers.entries()) {
-    if (!(item instanceof ArrayBuffer)) throw new DOMException("Value not transferable", "DataCloneError");
+    if (!(item instanceof ArrayBuffer)) throw new TypeError("Value not transferable");
     if ((item as Transferable).detached) throw new DOMException("An ArrayBuffer is detached and could not be cloned.", "DataCloneError");
     if (buffers.indexOf(item) !== index) throw new DOMException("ArrayBuffer at index 1 is a duplicate of an earlier ArrayBuffer", "DataCloneError");
   }
