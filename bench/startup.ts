@@ -11,8 +11,14 @@ import { mib, ms, percentile, report, timeEach } from "./_measure.ts";
 
 const HELLO = path.resolve(import.meta.dirname, "../packages/hello");
 
-/** Copies of hello under distinct names, so each add is a real install. */
-async function helloCopies(count: number): Promise<{ dir: string; roots: string[] }> {
+/** A package that touches the lazily loaded web APIs (Blob, File, FormData) at module top level. */
+const FORM_DATA_MODULE = `const form = new FormData(); form.append("f", new File(["x"], "x.txt"));
+const body = new Response(form);
+export default { fetch: () => body.clone() };
+`;
+
+/** Copies of hello under distinct names, so each add is a real install; `module` replaces its mod.ts. */
+async function helloCopies(count: number, module?: string): Promise<{ dir: string; roots: string[] }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "isopod-bench-pkgs-"));
   const manifest = JSON.parse(await readFile(path.join(HELLO, "deno.json"), "utf8"));
   const roots: string[] = [];
@@ -20,6 +26,7 @@ async function helloCopies(count: number): Promise<{ dir: string; roots: string[
     const root = path.join(dir, `hello-${i}`);
     await cp(HELLO, root, { recursive: true });
     await writeFile(path.join(root, "deno.json"), JSON.stringify({ ...manifest, name: `@bench/hello-${i}` }));
+    if (module !== undefined) await writeFile(path.join(root, manifest.exports ?? "mod.ts"), module);
     roots.push(root);
   }
   return { dir, roots };
@@ -34,9 +41,9 @@ async function bareIsolates(count: number): Promise<number[]> {
   });
 }
 
-async function addAndStart(count: number): Promise<number[]> {
+async function addAndStart(count: number, module?: string): Promise<number[]> {
   const bench = await openBenchHost();
-  const { dir, roots } = await helloCopies(count);
+  const { dir, roots } = await helloCopies(count, module);
   try {
     return await timeEach(count, async (i) => {
       const added = await bench.call("POST", "/v1/packages", { path: roots[i], start: true });
@@ -96,6 +103,10 @@ export async function run(): Promise<void> {
     ["bare isolate + context p50 / p95", `${ms(bareP50)} / ${ms(percentile(bare, 95))}`],
     ["add + start (API) p50 / p95", `${ms(fullP50)} / ${ms(percentile(full, 95))}`],
     ["ratio (p50)", `${(fullP50 / bareP50).toFixed(1)}x`],
+  ]);
+  const forms = await addAndStart(samples, FORM_DATA_MODULE);
+  report("add + start of a package that uses FormData at top level (loads Blob/File/FormData)", [
+    ["add + start (API) p50 / p95", `${ms(percentile(forms, 50))} / ${ms(percentile(forms, 95))}`],
   ]);
   const running = 200;
   const { before, after } = await memoryPerPackage(running);

@@ -6,6 +6,7 @@ import { realpathSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { invalidPackage, IsopodError } from "../errors.ts";
+import { moduleMetaPlugin } from "./module_meta_plugin.ts";
 
 const SOURCE_EXTENSIONS = new Set([".ts", ".tsx", ".mts", ".js", ".jsx", ".mjs", ".json"]);
 
@@ -76,7 +77,7 @@ export class Bundler {
         logLevel: "silent",
         charset: "utf8",
         loader: { ".json": "json" },
-        plugins: [offlineOnly(root)],
+        plugins: [moduleMetaPlugin(root, entryPath), offlineOnly(root)],
       });
       return result.outputFiles[0]!.text;
     } catch (error) {

@@ -61,8 +61,8 @@ export function callInto(fn: FunctionRef, args: unknown[], options: CallOptions)
   return fn.apply(undefined, args as never[], options) as Promise<unknown>;
 }
 
-/** Binds host callbacks into a new context as one global object, `__isopodBridge`, with the given names. */
-export async function bindBridge(context: Context, names: readonly string[], callbacks: Record<string, ivm.Callback>): Promise<void> {
+/** Binds host callbacks (and plain strings) into a new context as one global object, `__isopodBridge`, with the given names. */
+export async function bindBridge(context: Context, names: readonly string[], callbacks: Record<string, ivm.Callback | string>): Promise<void> {
   const fields = names.map((name, index) => `${name}: $${index}`).join(", ");
   await context.evalClosure(`globalThis.__isopodBridge = { ${fields} };`, names.map((name) => callbacks[name]));
 }

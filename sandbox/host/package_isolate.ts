@@ -3,7 +3,9 @@
 // wall-time limits, and its bridge to the host is checked by HostOps.
 
 import { randomBytes } from "node:crypto";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
 import { DeadlineError, withDeadline } from "../../common/deadline.ts";
 import { BRIDGE_NAMES, type HostResult, type RawHostBridge } from "../isolate/core/bridge.ts";
 import { CpuWatchdog } from "./cpu_watchdog.ts";
@@ -27,6 +29,12 @@ const MAX_LOG_CHARS = 64 * 1024;
 const MAX_PENDING_CALLS = 1024;
 /** Most random bytes one call may ask for, as in `crypto.getRandomValues`. */
 const MAX_RANDOM = 65536;
+
+/**
+ * Appended to every module: it runs once the module's body, top-level awaits
+ * included, has finished, and tells the runtime (isolate/core/module_ready.ts).
+ */
+const MODULE_TRAILER = "\n;globalThis.__isopodEvaluated?.();\n";
 
 export interface IsolateListener {
   log(level: LogEvent["level"], message: string): void;
@@ -57,6 +65,8 @@ export class PackageIsolate implements RegistryPeer {
   #requests = 0;
   #timerChain: Promise<void> = Promise.resolve();
   #pendingCalls = 0;
+  /** True while the module evaluates: an error in a continuation then fails the load. */
+  #loading = false;
 
   private constructor(spec: IsolateSpec, listener: IsolateListener) {
     this.spec = spec;
@@ -87,7 +97,7 @@ export class PackageIsolate implements RegistryPeer {
   }
 
   /** One host callback per name of the bridge; what the isolate passes is untrusted, so every argument is `unknown` here. */
-  #bridge(): Record<keyof RawHostBridge, Callback> {
+  #bridge(): Record<Exclude<keyof RawHostBridge, "rootUrl">, Callback> {
     return {
       // Sync, as stdout is in Deno: a package that prints faster than the host takes lines in waits
       // instead of queueing them in the host's memory (docs/decisions.md, "Logs, statistics and retention").
@@ -112,25 +122,32 @@ export class PackageIsolate implements RegistryPeer {
     const { spec } = this;
     const context = await this.#isolate.createContext();
     this.#context = context;
-    await bindBridge(context, BRIDGE_NAMES, this.#bridge());
+    await bindBridge(context, BRIDGE_NAMES, { ...this.#bridge(), rootUrl: pathToFileURL(`${path.resolve(spec.root)}/`).href });
     const runtime = await runtimeScript().compile(this.#isolate);
     await runtime.run(context, { timeout: spec.timeoutMs });
     this.#dispatch = await takeDispatcher(context);
     let module;
     try {
-      module = await this.#isolate.compileModule(spec.code, { filename: `file:///${spec.packageName}/mod.js` });
+      module = await this.#isolate.compileModule(spec.code + MODULE_TRAILER, { filename: `file:///${spec.packageName}/mod.js` });
     } catch (error) {
       throw new SandboxFailure("invalid-module", `the module does not compile: ${(error as Error).message}`);
     }
     await module.instantiate(context, (specifier) => {
       throw new Error(`import "${specifier}" cannot be resolved inside the isolate`);
     });
-    await this.#cpu.watch("evaluating the module", () =>
-      withDeadline(module.evaluate({ timeout: spec.timeoutMs }), spec.timeoutMs, () =>
-        this.#end("wall-time", `evaluating the module took longer than ${spec.timeoutMs} ms`),
+    const dispatch = this.#dispatch;
+    // "load" waits for the module's top-level awaits; the whole of it runs under the wall time and the CPU budget.
+    this.#loading = true;
+    const outcome = (await this.#cpu.watch("evaluating the module", () =>
+      withDeadline(
+        module.evaluate({ timeout: spec.timeoutMs }).then(
+          () =>
+            dispatchCall(dispatch, "load", [namespaceOf(module)], { timeout: spec.timeoutMs, result: { promise: true, copy: true } }),
+        ),
+        spec.timeoutMs,
+        () => this.#end("wall-time", `evaluating the module took longer than ${spec.timeoutMs} ms`),
       ),
-    );
-    const outcome = await dispatchCall(this.#dispatch, "load", [namespaceOf(module)], { timeout: spec.timeoutMs, result: { copy: true } });
+    ).finally(() => (this.#loading = false)));
     if (outcome) throw new SandboxFailure("invalid-module", outcome.message);
   }
 
@@ -254,7 +271,9 @@ export class PackageIsolate implements RegistryPeer {
         })
         .catch((error: unknown) => {
           const failure = this.#failed(error);
-          if (failure.reason !== "disposed") this.#log("error", `a continuation after a host call failed: ${failure.message}`);
+          // A top-level await that rejects surfaces here, as an unhandled rejection: the module failed.
+          if (this.#loading) this.#end("uncaught-error", `evaluating the module failed: ${failure.message}`);
+          else if (failure.reason !== "disposed") this.#log("error", `a continuation after a host call failed: ${failure.message}`);
         });
     });
   }

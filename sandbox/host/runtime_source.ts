@@ -24,7 +24,12 @@ export function runtimeSource(): string {
       write: false,
       logLevel: "silent",
       // whatwg-url asks for every legacy encoding; URLs only need UTF-8, so keep the lite tables out.
-      alias: { "@exodus/bytes/encoding.js": "@exodus/bytes/encoding-lite.js" },
+      alias: {
+        "@exodus/bytes/encoding.js": "@exodus/bytes/encoding-lite.js",
+        // formdata-polyfill builds on fetch-blob, which needs Node; the runtime's own Blob and File stand in.
+        "fetch-blob": fileURLToPath(new URL("../isolate/web/blob.ts", import.meta.url)),
+        "fetch-blob/file.js": fileURLToPath(new URL("../isolate/web/file.ts", import.meta.url)),
+      },
     });
     cached = result.outputFiles[0]!.text;
   }

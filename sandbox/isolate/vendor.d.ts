@@ -20,3 +20,19 @@ declare module "event-target-shim" {
     dispatchEvent(event: Event): boolean;
   }
 }
+
+// formdata-polyfill's own .d.ts names the DOM's FormData, which this folder has no types for.
+declare module "formdata-polyfill/esm.min.js" {
+  export class FormData implements Iterable<[string, unknown]> {
+    append(name: string, value: unknown, filename?: string): void;
+    delete(name: string): void;
+    get(name: string): unknown;
+    getAll(name: string): unknown[];
+    has(name: string): boolean;
+    set(name: string, value: unknown, filename?: string): void;
+    forEach(callback: (value: unknown, name: string, form: FormData) => void): void;
+    entries(): IterableIterator<[string, unknown]>;
+    [Symbol.iterator](): IterableIterator<[string, unknown]>;
+  }
+  export function formDataToBlob(form: FormData, blobClass?: unknown): unknown;
+}

@@ -26,12 +26,28 @@ export interface DenoServer {
   output: () => string;
 }
 
-/** `deno serve -P --port <free> <entry>` in `root`, with only `env` in its environment (plus PATH and HOME). */
-export async function denoServe(t: TestContext, root: string, options: { entry?: string; env?: Record<string, string> } = {}): Promise<DenoServer> {
+/**
+ * `deno serve -P --port <free> <entry>` in `root`, with only `env` in its environment (plus PATH and HOME);
+ * with `run`, `deno run -P <entry>` for a module that calls Deno.serve, told its address by DENO_SERVE_ADDRESS.
+ */
+export async function denoServe(
+  t: TestContext,
+  root: string,
+  options: { entry?: string; env?: Record<string, string>; run?: boolean } = {},
+): Promise<DenoServer> {
   const port = await freePort();
-  const child = spawn(DENO, ["serve", "-P", "--host", "127.0.0.1", "--port", String(port), options.entry ?? "mod.ts"], {
+  const entry = options.entry ?? "mod.ts";
+  const args = options.run ? ["run", "-P", entry] : ["serve", "-P", "--host", "127.0.0.1", "--port", String(port), entry];
+  const child = spawn(DENO, args, {
     cwd: root,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", ...options.env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      NO_COLOR: "1",
+      DENO_NO_UPDATE_CHECK: "1",
+      ...(options.run && { DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${port}` }),
+      ...options.env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

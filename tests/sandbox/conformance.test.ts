@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { cp, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { comparable } from "../helpers/compare_answers.ts";
 import { denoServe } from "../helpers/deno_serve.ts";
 import { useEchoServer } from "../helpers/echo_server.ts";
@@ -18,6 +18,8 @@ const FIXTURES = path.join(ROOT, "tests/fixtures/conformance");
 
 interface Scenario {
   env?: Record<string, string>;
+  /** The module calls Deno.serve itself: Deno runs it with `deno run` (tests/helpers/deno_serve.ts). */
+  run?: boolean;
   requests: RawRequest[];
 }
 
@@ -40,6 +42,10 @@ async function prepare(dir: string, into: string, echo: string): Promise<{ root:
   return { root, scenario, name };
 }
 
+/** Requests compared with Deno in this run; reported once at the end (docs/decisions.md names the figure). */
+let compared = 0;
+after(() => console.log(`# conformance: ${compared} requests compared with Deno`));
+
 const packages = [
   path.join(ROOT, "packages/hello"),
   ...(await readdir(FIXTURES)).sort().map((folder) => path.join(FIXTURES, folder)),
@@ -50,7 +56,7 @@ for (const dir of packages) {
     const tmp = await useTmp(t, "isopod-conformance-");
     const echo = await useEchoServer(t);
     const { root, scenario, name } = await prepare(dir, tmp, echo.host);
-    const deno = await denoServe(t, root, scenario.env === undefined ? {} : { env: scenario.env });
+    const deno = await denoServe(t, root, { ...(scenario.env && { env: scenario.env }), ...(scenario.run && { run: true }) });
     const testHost = await useHost(t);
     const server = await useServer(t, testHost);
     const added = await testHost.json("POST", "/v1/packages", {
@@ -62,6 +68,7 @@ for (const dir of packages) {
       const fromIsopod = await rawRequest(server.url, { ...request, path: `/pkg/${name}${request.path}` });
       const label = `${request.method ?? "GET"} ${request.path}`;
       assert.deepEqual(comparable(fromIsopod, fromDeno), comparable(fromDeno, fromIsopod), `${label} differs (actual: isopod, expected: deno)`);
+      compared++;
     }
   });
 }

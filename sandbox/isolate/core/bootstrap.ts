@@ -22,11 +22,16 @@ import type { RegistryBridge } from "../registry/registry_wire.ts";
 import { Request } from "../web/request.ts";
 import { Response } from "../web/response.ts";
 import { Server } from "./serve.ts";
+import { ModuleReady } from "./module_ready.ts";
+import { installImportMeta } from "./import_meta.ts";
+import { ServeRegistry } from "../deno/serve.ts";
 import { Timers } from "./timers.ts";
 import { installURL } from "../web/url.ts";
+import { CustomEvent } from "../web/custom_event.ts";
+import { formsModule, patternsModule } from "../web/lazy.ts";
 
 const global = globalThis as unknown as Record<string, unknown>;
-const raw = global.__isopodBridge as Omit<HostBridge, "call"> & { callStart: CallStart } & RegistryBridge;
+const raw = global.__isopodBridge as Omit<HostBridge, "call"> & { callStart: CallStart; rootUrl: string } & RegistryBridge;
 delete global.__isopodBridge;
 const calls = new HostCalls(raw.callStart);
 const bridge: HostBridge = { ...raw, call: (op, args) => calls.call(op, args) };
@@ -34,6 +39,20 @@ const bridge: HostBridge = { ...raw, call: (op, args) => calls.call(op, args) };
 /** Installs a global as WebIDL does: writable, configurable, not enumerable. */
 function define(name: string, value: unknown): void {
   Object.defineProperty(global, name, { value, writable: true, configurable: true, enumerable: false });
+}
+
+/** A global whose module loads on first access (web/lazy.ts), then a plain global as above. */
+function defineLazy(name: string, load: () => unknown): void {
+  Object.defineProperty(global, name, {
+    get: () => {
+      const value = load();
+      define(name, value);
+      return value;
+    },
+    set: (value: unknown) => define(name, value),
+    configurable: true,
+    enumerable: false,
+  });
 }
 
 const timers = new Timers(bridge);
@@ -48,6 +67,11 @@ define("TextDecoderStream", TextDecoderStream);
 installURL(global);
 define("Event", Event);
 define("EventTarget", EventTarget);
+define("CustomEvent", CustomEvent);
+defineLazy("Blob", () => formsModule().Blob);
+defineLazy("File", () => formsModule().File);
+defineLazy("FormData", () => formsModule().FormData);
+defineLazy("URLPattern", () => patternsModule().URLPattern);
 define("AbortController", AbortController);
 define("AbortSignal", AbortSignal);
 for (const [name, value] of Object.entries(streams)) define(name, value);
@@ -60,7 +84,12 @@ define("Headers", Headers);
 define("Request", Request);
 define("Response", Response);
 define("fetch", createFetch(bridge));
-define("Deno", createDeno(bridge));
+const serves = new ServeRegistry();
+define("Deno", createDeno(bridge, (first, second) => serves.serve(first, second)));
 define("self", globalThis);
+installImportMeta(global, raw.rootUrl);
 // The host reads this once, right after this script, and deletes it before package code runs.
-global.__isopodDispatch = createDispatcher(timers, new Server(bridge), calls, new RegistryClient(raw));
+global.__isopodDispatch = createDispatcher(timers, new Server(bridge, serves), calls, new RegistryClient(raw), {
+  ready: new ModuleReady(global),
+  serves,
+});

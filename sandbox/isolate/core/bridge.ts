@@ -32,6 +32,8 @@ export interface RawHostBridge extends Omit<HostBridge, "call"> {
   registrySync(op: "provide" | "use", args: unknown[]): HostResult;
   registryCall(id: number, pkg: string, name: string, method: string, args: unknown[], depth: number): HostResult;
   registryReturn(id: number, outcome: unknown): void;
+  /** The package root as a `file:` URL ending in `/`: the base of `import.meta.url`. A value, not a function. */
+  rootUrl: string;
 }
 
 /** Every name of the raw bridge, in the order the host binds them. */
@@ -47,6 +49,7 @@ export const BRIDGE_NAMES = [
   "registrySync",
   "registryCall",
   "registryReturn",
+  "rootUrl",
 ] as const satisfies readonly (keyof RawHostBridge)[];
 
 /**
@@ -55,8 +58,8 @@ export const BRIDGE_NAMES = [
  * host calls it by name with these arguments (sandbox/host/dispatch_call.ts).
  */
 export interface DispatchCalls {
-  /** Takes the module's namespace once it is evaluated; a default export that is not an object is an error. */
-  load(namespace: { default?: unknown }): CallOutcome;
+  /** Takes the module's namespace once its body and top-level awaits are done; a default export that is not an object is an error. */
+  load(namespace: { default?: unknown }): Promise<CallOutcome>;
   hook(name: string, data: ContextData): Promise<CallOutcome>;
   timer(id: number): CallOutcome;
   request(id: number, head: RequestHead): Promise<RequestOutcome>;

@@ -61,12 +61,23 @@ function elementsOf(array: unknown[], budget: number): unknown[] {
 }
 
 /** The members a clone copies: own enumerable string keys and their values, Map entries, Set values. */
-function membersOf(value: object, budget: number): unknown[] {
-  if (value instanceof Map) return [...value].flat();
-  if (value instanceof Set) return [...value];
+function membersOf(value: object, budget: number, maxBytes: number): unknown[] {
+  // A collection's count is known before its members are read: one too big is refused without copying them.
+  const tooMany = (count: number) => {
+    if (count * ENTRY > budget) throw new CloneBoundError("too_large", `it is larger than ${maxBytes} bytes`);
+  };
+  if (value instanceof Map) {
+    tooMany(value.size * 2);
+    return [...value].flat();
+  }
+  if (value instanceof Set) {
+    tooMany(value.size);
+    return [...value];
+  }
   if (value instanceof Error) return [value.message, value.stack];
   if (Array.isArray(value)) return elementsOf(value, budget);
   const keys = Object.keys(value);
+  tooMany(keys.length * 2);
   return [...keys, ...keys.map((key) => (value as Record<string, unknown>)[key])];
 }
 
@@ -97,7 +108,7 @@ export function measureClone(value: unknown, bounds: CloneBounds): number {
     if (seen.has(object)) continue;
     seen.add(object);
     if (nesting >= bounds.maxNesting) throw new CloneBoundError("too_deep", `it nests objects more than ${bounds.maxNesting} deep`);
-    const members = membersOf(object, bounds.maxBytes - bytes);
+    const members = membersOf(object, bounds.maxBytes - bytes, bounds.maxBytes);
     add(OBJECT + members.length * ENTRY);
     for (const member of members) stack.push([member, nesting + 1]);
   }

@@ -9,6 +9,8 @@ import type { RegistryClient } from "../registry/registry.ts";
 import type { RegistryOutcome, ServeMessage } from "../registry/registry_wire.ts";
 import type { Server } from "./serve.ts";
 import type { Timers } from "./timers.ts";
+import type { ModuleReady } from "./module_ready.ts";
+import { BOTH_HANDLERS, type ServeRegistry } from "../deno/serve.ts";
 
 type Entry = Record<string, unknown>;
 
@@ -20,16 +22,30 @@ function createContext(data: ContextData, registry: RegistryClient): Record<stri
   };
 }
 
-export function createDispatcher(timers: Timers, server: Server, calls: HostCalls, registry: RegistryClient) {
+export interface ModuleState {
+  ready: ModuleReady;
+  serves: ServeRegistry;
+}
+
+export function createDispatcher(timers: Timers, server: Server, calls: HostCalls, registry: RegistryClient, module: ModuleState) {
   let entry: Entry = {};
 
-  function load(namespace: { default?: unknown }): CallOutcome {
-    const exported = namespace.default;
+  /** Reads the default export once the module (and every top-level await in its graph) has finished. */
+  async function load(namespace: { default?: unknown }): Promise<CallOutcome> {
+    await module.ready.promise;
+    let exported: unknown;
+    try {
+      exported = namespace.default;
+    } catch (error) {
+      return outcomeOf(error);
+    }
     if (exported === undefined) return null;
     if (exported === null || typeof exported !== "object") {
       return { name: "TypeError", message: "the default export must be an object such as { start, stop, fetch }" };
     }
     entry = exported as Entry;
+    module.serves.hasDefaultFetch = typeof entry.fetch === "function";
+    if (module.serves.hasDefaultFetch && module.serves.active) return { name: "TypeError", message: BOTH_HANDLERS };
     return null;
   }
 

@@ -13,6 +13,7 @@ import type { PullResult } from "./bridge.ts";
 import { outcomeOf } from "./outcome.ts";
 import { makeRequest } from "../web/request.ts";
 import { bodyOfResponse, Response } from "../web/response.ts";
+import type { ActiveServe, ServeRegistry } from "../deno/serve.ts";
 
 type Entry = Record<string, unknown>;
 
@@ -23,9 +24,11 @@ export class Server {
   readonly #bridge: HostBridge;
   readonly #streams = new BodyStreams();
   readonly #inflight = new Map<number, AbortController>();
+  readonly #serves: ServeRegistry;
 
-  constructor(bridge: HostBridge) {
+  constructor(bridge: HostBridge, serves: ServeRegistry) {
     this.#bridge = bridge;
+    this.#serves = serves;
   }
 
   #requestOf(id: number, head: RequestHead) {
@@ -68,12 +71,21 @@ export class Server {
   }
 
   async request(entry: Entry, id: number, head: RequestHead): Promise<RequestOutcome> {
-    const handler = entry.fetch;
+    // Deno.serve's handler when the package called it, else the default export's fetch.
+    const active: ActiveServe | null = this.#serves.active;
+    const handler = active ? active.handler : entry.fetch;
     if (typeof handler !== "function") return { error: { name: "NoHandler", message: "the default export has no fetch handler" } };
+    if (active) active.inflight++;
     try {
       const request = this.#requestOf(id, head);
       const info = { remoteAddr: { ...head.remoteAddr } };
-      const result: unknown = await handler.call(entry, request, info);
+      let result: unknown;
+      try {
+        result = await handler.call(active ? undefined : entry, request, info);
+      } catch (error) {
+        if (!active?.onError) throw error;
+        result = await active.onError(error);
+      }
       if (!(result instanceof Response)) throw new TypeError(NOT_A_RESPONSE);
       return { response: this.#headOf(result) };
     } catch (error) {
@@ -81,6 +93,7 @@ export class Server {
       return { error: outcomeOf(error) };
     } finally {
       this.#inflight.delete(id);
+      if (active) this.#serves.settled(active);
     }
   }
 

@@ -62,7 +62,7 @@ async function collect(stream: ReadableStream<Uint8Array | string>): Promise<Uin
   return out;
 }
 
-export function createDeno(bridge: HostBridge): object {
+export function createDeno(bridge: HostBridge, serve: (first: unknown, second?: unknown) => object): object {
   const env = Object.freeze({
     get(key: string): string | undefined {
       return unwrap(bridge.callSync("envGet", [String(key)])) as string | undefined;
@@ -109,7 +109,9 @@ export function createDeno(bridge: HostBridge): object {
     errors: Object.freeze({ ...denoErrors }),
     permissions,
     readFile,
-    readTextFile: async (path: string | URL, options?: FileOptions) => new TextDecoder().decode(await readFile(path, options)),
+    // Deno keeps a leading byte order mark.
+    readTextFile: async (path: string | URL, options?: FileOptions) => new TextDecoder("utf-8", { ignoreBOM: true }).decode(await readFile(path, options)),
+    serve,
     writeFile,
     writeTextFile: (path: string | URL, data: string | ReadableStream<string>, options?: WriteOptions) =>
       writeFile(path, typeof data === "string" ? new TextEncoder().encode(data) : (data as unknown as ReadableStream<Uint8Array>), options),

@@ -105,13 +105,37 @@ export class RegistryClient {
 
   async use(pkg: unknown, name: unknown): Promise<object> {
     if (typeof pkg !== "string" || typeof name !== "string") throw new TypeError("use(pkg, name) takes two strings");
-    const { methods } = unwrap(this.#bridge.registrySync("use", [pkg, name])) as UseAnswer;
+    let methods: string[];
+    try {
+      ({ methods } = unwrap(this.#bridge.registrySync("use", [pkg, name])) as UseAnswer);
+    } catch (error) {
+      // A declared provider that is down: its methods are not known yet, so every name is a call, refused until it is back.
+      if ((error as { code?: unknown }).code !== "provider_not_running") throw error;
+      return this.#lateHandle(pkg, name);
+    }
     const handle = Object.create(null) as Record<string, unknown>;
     for (const method of methods) {
       const call = (...args: unknown[]) => this.#call(pkg, name, method, args);
       Object.defineProperty(handle, method, { value: call, enumerable: true });
     }
     return Object.freeze(handle);
+  }
+
+  /** A handle for a provider that is not running: any method name calls through (the host refuses while it is down). */
+  #lateHandle(pkg: string, name: string): object {
+    const calls = new Map<string, (...args: unknown[]) => Promise<unknown>>();
+    return new Proxy(Object.freeze(Object.create(null) as object), {
+      get: (_target, key) => {
+        // Not a thenable, so that `await use(...)` gives the handle itself.
+        if (typeof key !== "string" || key === "then") return undefined;
+        let call = calls.get(key);
+        if (!call) {
+          call = (...args: unknown[]) => this.#call(pkg, name, key, args);
+          calls.set(key, call);
+        }
+        return call;
+      },
+    });
   }
 
   #call(pkg: string, name: string, method: string, args: unknown[]): Promise<unknown> {

@@ -4,6 +4,7 @@
 import { ReadableStream } from "web-streams-polyfill";
 import { TextDecoder, TextEncoder } from "@exodus/bytes/encoding-lite.js";
 import { isURLSearchParams } from "./url.ts";
+import { formsIfLoaded } from "./lazy.ts";
 
 const encoder = new TextEncoder();
 
@@ -70,6 +71,13 @@ export class Body {
     }
     if (init instanceof ArrayBuffer || ArrayBuffer.isView(init)) return { body: Body.ofBytes(copyBytes(init)), type: null };
     if (isStream(init)) return { body: Body.ofStream(init), type: null };
+    // A Blob or FormData exists only once their module is loaded (web/lazy.ts).
+    const forms = formsIfLoaded();
+    if (forms && init instanceof forms.Blob) return { body: Body.ofBytes(forms.bytesOfBlob(init)), type: init.type || null };
+    if (forms && init instanceof forms.FormData) {
+      const { bytes, type } = forms.serializeFormData(init);
+      return { body: Body.ofBytes(bytes), type };
+    }
     return { body: Body.ofBytes(encoder.encode(String(init))), type: "text/plain;charset=UTF-8" };
   }
 

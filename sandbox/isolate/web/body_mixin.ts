@@ -3,6 +3,26 @@
 
 import { arrayBufferOf, jsonOf, type Body } from "./body.ts";
 import type { ReadableStream } from "web-streams-polyfill";
+import type { Blob, FormData } from "./form_data.ts";
+import { formsModule } from "./lazy.ts";
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** A content type as the MIME Sniffing standard serializes it (`text/html;charset=utf-8`); "" when it does not parse. */
+function mimeTypeOf(header: string | null): string {
+  if (header === null) return "";
+  const [essence = "", ...rest] = header.split(";");
+  const [kind, subtype] = essence.trim().toLowerCase().split("/");
+  if (!kind || !subtype || !TOKEN.test(kind) || !TOKEN.test(subtype)) return "";
+  const params = rest.flatMap((param) => {
+    const at = param.indexOf("=");
+    if (at < 0) return [];
+    const name = param.slice(0, at).trim().toLowerCase();
+    const value = param.slice(at + 1).trim();
+    return TOKEN.test(name) && value !== "" ? [`${name}=${value}`] : [];
+  });
+  return [`${kind}/${subtype}`, ...params].join(";");
+}
 
 /** What the mixin adds; a class declares it with `interface X extends BodyMembers {}`. */
 export interface BodyMembers {
@@ -12,7 +32,8 @@ export interface BodyMembers {
   bytes(): Promise<Uint8Array>;
   text(): Promise<string>;
   json(): Promise<unknown>;
-  formData(): Promise<never>;
+  formData(): Promise<FormData>;
+  blob(): Promise<Blob>;
 }
 
 /**
@@ -20,8 +41,13 @@ export interface BodyMembers {
  * through `bodyOf`. Like a class's own members they are non-enumerable and keep
  * their names, and the prototype chain stays as in Deno (no shared base class).
  */
-export function mixinBody<T extends object>(target: { prototype: T; name: string }, bodyOf: (self: T) => Body): void {
+export function mixinBody<T extends object>(
+  target: { prototype: T; name: string },
+  bodyOf: (self: T) => Body,
+  typeOf: (self: T) => string | null,
+): void {
   const of = (self: unknown) => bodyOf(self as T);
+  const type = (self: unknown) => typeOf(self as T);
   const members = {
     get body(): ReadableStream<Uint8Array> | null {
       return of(this).stream as ReadableStream<Uint8Array> | null;
@@ -41,8 +67,14 @@ export function mixinBody<T extends object>(target: { prototype: T; name: string
     json(): Promise<unknown> {
       return jsonOf(of(this));
     },
-    formData(): Promise<never> {
-      return Promise.reject(new TypeError(`${target.name}.formData() is not supported by this host`));
+    async formData(): Promise<FormData> {
+      const bytes = await of(this).bytes();
+      return formsModule().parseFormData(bytes, type(this));
+    },
+    async blob(): Promise<Blob> {
+      const bytes = await of(this).bytes();
+      const forms = formsModule();
+      return new forms.Blob([bytes], { type: mimeTypeOf(type(this)) });
     },
   };
   const descriptors = Object.getOwnPropertyDescriptors(members);

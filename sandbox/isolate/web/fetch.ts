@@ -5,6 +5,7 @@
 import type { FetchHead, FetchResult, HostBridge, PullResult } from "../core/bridge.ts";
 import { bodyOfRequest, Request, type RequestInit } from "./request.ts";
 import { makeResponse, type Response } from "./response.ts";
+import { fetchDataUrl } from "./data_url.ts";
 import { freezeHeaders, headerListOf, Headers } from "./headers.ts";
 import { Body } from "./body.ts";
 import { unwrap } from "../core/host_errors.ts";
@@ -29,6 +30,7 @@ export function createFetch(bridge: HostBridge): (input: unknown, init?: Request
     const request = new Request(input as string, init);
     const { signal } = request;
     signal.throwIfAborted();
+    if (request.url.startsWith("data:")) return fetchDataUrl(request.url, request.method);
     const head: FetchHead = {
       method: request.method,
       url: request.url,

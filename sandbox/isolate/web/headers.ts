@@ -4,7 +4,8 @@
 import type { HeaderList } from "../core/bridge.ts";
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const BAD_VALUE = /[\0\r\n]/;
+// Deno (ByteString) refuses code points above U+00FF too.
+const BAD_VALUE = /[\0\r\n]|[^\x00-\xff]/;
 const EDGE_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
 
 export type HeadersInit = Headers | HeaderList | Record<string, string> | Iterable<Iterable<string>>;

@@ -119,6 +119,6 @@ export class Request {
 
 // The Body members (body, bodyUsed, text(), json(), ...) come from the mixin, as in the standard.
 export interface Request extends BodyMembers {}
-mixinBody(Request, (self) => bodyOfRequest(self));
+mixinBody(Request, (self) => bodyOfRequest(self), (self) => self.headers.get("content-type"));
 
 Object.defineProperty(Request.prototype, Symbol.toStringTag, { value: "Request", configurable: true });

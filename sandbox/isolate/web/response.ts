@@ -120,6 +120,6 @@ export class Response {
 
 // The Body members (body, bodyUsed, text(), json(), ...) come from the mixin, as in the standard.
 export interface Response extends BodyMembers {}
-mixinBody(Response, (self) => bodyOfResponse(self));
+mixinBody(Response, (self) => bodyOfResponse(self), (self) => self.headers.get("content-type"));
 
 Object.defineProperty(Response.prototype, Symbol.toStringTag, { value: "Response", configurable: true });
