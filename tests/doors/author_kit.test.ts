@@ -80,7 +80,7 @@ describe("isopod init", () => {
     const dir = await init(t);
     await writeFile(
       path.join(dir, "mod.ts"),
-      `import type * as isopod from "../isopod.d.ts";\nexport default {\n  start(ctx) { return ctx.package.nmae; },\n  fetch() { return "not a Response"; },\n} satisfies isopod.Package;\n`,
+      `import type * as isopod from "./isopod.d.ts";\nexport default {\n  start(ctx) { return ctx.package.nmae; },\n  fetch() { return "not a Response"; },\n} satisfies isopod.Package;\n`,
     );
     const deno = denoCheck(dir, await denoEnv(t));
     assert.notEqual(deno.status, 0);
