@@ -42,7 +42,7 @@ export function permission(value) {
   if (value === true) return "all";
   if (Array.isArray(value)) return value.length === 0 ? "no" : value.join(", ");
   if (typeof value === "object" && value !== null) {
-    const allow = value.allow === true ? "all" : Array.isArray(value.allow) ? value.allow.join(", ") : "no";
+    const allow = value.allow === true ? "all" : Array.isArray(value.allow) && value.allow.length > 0 ? value.allow.join(", ") : "no";
     return value.deny?.length ? `${allow} (deny ${value.deny.join(", ")})` : allow;
   }
   return JSON.stringify(value);

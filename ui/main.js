@@ -3,4 +3,6 @@
 import { App } from "./app.js";
 import { html, render } from "./html.js";
 
-render(html`<${App} />`, document.getElementById("app"));
+const root = document.getElementById("app");
+root.textContent = "";
+render(html`<${App} />`, root);
