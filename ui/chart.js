@@ -19,7 +19,7 @@ export function Chart({ title, xs, ys, unit, format = (v) => `${v.toFixed(1)} ${
         legend: { show: false },
         cursor: { show: false },
         scales: { x: { time: true } },
-        axes: [{ size: 30 }, { size: 60, values: (_u, ticks) => ticks.map((t) => format(t)) }],
+        axes: [{ size: 30 }, { size: 84, values: (_u, ticks) => ticks.map((t) => format(t)) }],
         series: [{}, { label: title, stroke: "#2f6fb0", fill: "rgba(47,111,176,0.12)", width: 1.5 }],
       };
       plot.current = new uPlot(options, [xs, ys], el);
