@@ -4,7 +4,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "packages/**", "tests/fixtures/**", ".isopod/**", "cli/isopod.js"] },
+  { ignores: ["node_modules/**", "packages/**", "tests/fixtures/**", ".isopod/**", "cli/isopod.js", "ui/**"] },
   {
     files: ["**/*.ts"],
     extends: [tseslint.configs.base],

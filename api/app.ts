@@ -10,7 +10,7 @@ import { errorResponse } from "./error_response.ts";
 import { batchRoutes } from "./routes/batch.ts";
 import { msgpackAnswers } from "./msgpack.ts";
 import { actorRoutes } from "./routes/actors.ts";
-import { docsPage, openApiRoute } from "./routes/openapi.ts";
+import { openApiRoute } from "./routes/openapi.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { logRoutes } from "./routes/logs.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
@@ -20,6 +20,7 @@ import { pkgHandler } from "./routes/pkg.ts";
 import { resourceRoutes } from "./routes/resources.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
+import { dashboardRoutes, docsPage, uiPage } from "./ui/index.ts";
 
 /** Largest API request body. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -34,6 +35,7 @@ export function createApp(host: Host): Hono<AuthEnv> {
   // Public: a package's own HTTP answers, no token (docs/reference/api.md#authentication-and-roles).
   app.all("/pkg/*", pkgHandler(host));
   app.route("/docs", docsPage());
+  app.route("/ui", uiPage());
 
   for (const prefix of ["/v1/*", "/actors/*"]) {
     app.use(prefix, requireToken(host.tokens));
@@ -59,6 +61,7 @@ export function createApp(host: Host): Hono<AuthEnv> {
   app.route("/metrics", metricsRoutes(host));
   app.route("/v1/tokens", tokenRoutes(host));
   app.route("/actors", actorRoutes(host));
+  app.route("/v1/ui", dashboardRoutes());
   app.route("/v1/openapi.json", openApiRoute(app));
   return app;
 }

@@ -6,6 +6,7 @@ import type { z } from "zod";
 import { packageAddSchema, packageNameSchema, packagesListSchema } from "./routes/actors.ts";
 import { addRequestSchema } from "./routes/packages.ts";
 import { tokenCreateSchema } from "./routes/tokens.ts";
+import { inspectRequestSchema } from "./ui/index.ts";
 import {
   actorPackagesSchema,
   deletedSchema,
@@ -48,6 +49,14 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   "GET /healthz": { summary: "Liveness and readiness", tag: "host", response: healthSchema, public: true },
   "GET /docs": { summary: "This description, rendered (Swagger UI); asks for a token", tag: "host", public: true },
   "GET /v1/openapi.json": { summary: "This description of the API (OpenAPI 3.1)", tag: "host" },
+  "GET /ui": { summary: "The operator's web dashboard (signs in with a token; docs/ui.md)", tag: "dashboard", public: true },
+  "GET /v1/ui/session": { summary: "Who the token is: its name and role", tag: "dashboard" },
+  "POST /v1/ui/inspect": {
+    summary: "The name, version and requested permissions of a folder on the host, before adding it",
+    tag: "dashboard",
+    body: inspectRequestSchema,
+    adminOnly: true,
+  },
   "GET /v1/packages": { summary: "List packages", tag: "packages", response: packageListSchema },
   "POST /v1/packages": {
     summary: "Add a package from a GitHub tree URL or a folder on the host",

@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { registerInitCommand } from "./commands/init.ts";
 import { registerObserveCommands } from "./commands/observe.ts";
 import { registerPackageCommands } from "./commands/packages.ts";
+import { registerSqlCommand } from "./commands/sql.ts";
 import { registerTokenCommands } from "./commands/tokens.ts";
 import { CliContext } from "./context.ts";
 import { CliError, EXIT } from "./errors.ts";
@@ -36,6 +37,7 @@ registerPackageCommands(program);
 registerObserveCommands(program);
 registerTokenCommands(program);
 registerInitCommand(program);
+registerSqlCommand(program);
 
 // Deno's `--allow-net` alone means "all": keep commander from taking the next word as its value.
 const argv = process.argv.map((arg) => (/^--allow-(net|env|read|write)$/.test(arg) ? `${arg}=true` : arg));

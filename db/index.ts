@@ -7,3 +7,5 @@ export type { Role, TokenRecord } from "./token_store.ts";
 export type { LogEntry, LogLevel, NewLogEntry } from "./log_store.ts";
 export type { PackageSample, ResourceSample, SampleQuery } from "./stats_store.ts";
 export type { PruneBound } from "./prune.ts";
+export { QueryRefused, runUserQuery, type QueryResult } from "./user_query.ts";
+export { USER_VIEWS } from "./user_views.ts";

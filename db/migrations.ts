@@ -2,6 +2,7 @@
 // steps to MIGRATIONS; never edit one that has shipped.
 
 import type { Database } from "./sqlite.ts";
+import { USER_VIEWS_SQL } from "./user_views.ts";
 
 const MIGRATIONS: readonly string[] = [
   // 1: packages, their dependencies, the audit log, tokens, captured logs.
@@ -102,6 +103,8 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX logs_by_ts ON logs(ts);
   CREATE INDEX operations_by_at ON operations(at);
   `,
+  // 3: the views users query (docs/sql.md).
+  USER_VIEWS_SQL,
 ];
 
 /** Brings the schema up to the newest version, each step in its own transaction. */

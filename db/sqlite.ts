@@ -14,3 +14,14 @@ export function openSqlite(file: string): Database {
   db.pragma("busy_timeout = 5000");
   return db;
 }
+
+/**
+ * A read-only connection for users' queries (isopod sql) beside a running
+ * host: WAL lets it read while the host writes; it can never write.
+ */
+export function openSqliteReadOnly(file: string): Database {
+  const db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+  db.pragma("query_only = ON");
+  db.pragma("busy_timeout = 5000");
+  return db;
+}

@@ -4,6 +4,7 @@
 export { Host } from "./host.ts";
 export { configFromEnv, type HostConfig } from "./config.ts";
 export { badRequest, invalidPackage, IsopodError, messageOf, notFound, type ErrorCode } from "./errors.ts";
+export { readManifest } from "./packages/manifest.ts";
 export { requestFailureError } from "./sandbox_failures.ts";
 export { Audit, HOST_ACTOR, type Actor } from "./lifecycle/audit.ts";
 export type { BatchReport, BatchResult } from "./lifecycle/batch.ts";
@@ -16,3 +17,4 @@ export { viewOf, type PackageView } from "./views/package_view.ts";
 export { resourceViewsOf } from "./views/resource_view.ts";
 export type { LogEntry, OperationEntry, PackageRecord } from "../db/index.ts";
 export type { ChunkSource, SandboxResponse } from "../sandbox/index.ts";
+export { QueryRefused, runUserQuery } from "../db/index.ts";

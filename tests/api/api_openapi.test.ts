@@ -106,14 +106,18 @@ for (const format of FORMATS) {
 }
 
 describe("the /docs page", () => {
-  test("renders the description with Swagger UI and holds no data itself", async (t) => {
+  test("renders the description with Swagger UI served by the host, and holds no data itself", async (t) => {
     const h = await useHost(t);
     const page = await h.request("GET", "/docs", { token: null });
     assert.equal(page.status, 200);
     assert.match(page.headers.get("content-type") ?? "", /text\/html/);
     const html = await page.text();
-    assert.match(html, /SwaggerUIBundle/);
+    assert.match(html, /src="\/docs\/swagger-ui-bundle\.js"/);
     assert.match(html, /\/v1\/openapi\.json/);
+    assert.doesNotMatch(html, /https?:\/\//, "the page loads something from outside the host");
     assert.doesNotMatch(html, /@isopod\/hello|test-admin-token/);
+    const bundle = await h.request("GET", "/docs/swagger-ui-bundle.js", { token: null });
+    assert.equal(bundle.status, 200);
+    assert.match(await bundle.text(), /SwaggerUIBundle/);
   });
 });
