@@ -10,7 +10,7 @@ import { ADMIN_TOKEN, useHost } from "../helpers/use_host.ts";
 
 const HELLO = path.resolve(import.meta.dirname, "../../packages/hello");
 // docs/ui-packages.png is refreshed only on request, so a test run leaves the tree clean.
-const SCREENSHOT = process.env.ISOPOD_UPDATE_SCREENSHOTS === "1" ? path.resolve(import.meta.dirname, "../docs/ui-packages.png") : undefined;
+const SCREENSHOT = process.env.ISOPOD_UPDATE_SCREENSHOTS === "1" ? path.resolve(import.meta.dirname, "../../docs/ui-packages.png") : undefined;
 
 describe("the dashboard at /ui", () => {
   test("an admin signs in, sees hello running, and Stop changes its row without a reload", async (t) => {

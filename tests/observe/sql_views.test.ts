@@ -11,7 +11,7 @@ import { runCli } from "../helpers/run_cli.ts";
 import { useHost, type TestHost } from "../helpers/use_host.ts";
 
 const HELLO = path.resolve(import.meta.dirname, "../../packages/hello");
-const SQL_DOC = path.resolve(import.meta.dirname, "../docs/sql.md");
+const SQL_DOC = path.resolve(import.meta.dirname, "../../docs/sql.md");
 
 /** A host with hello added, started, asked once, sampled and upgraded, and a package that needs it. */
 async function busyHost(t: Parameters<typeof useHost>[0]): Promise<TestHost> {
