@@ -11,6 +11,7 @@ import { recordOf, type AddOptions, type PreparedPackage } from "./installer.ts"
 import { hashFolder } from "./integrity.ts";
 import type { DataLayout } from "./layout.ts";
 import type { PackageRunner } from "./package_runner.ts";
+import { bundlePackage, resolutionOf } from "./packages/index.ts";
 
 /** Turns a sandbox failure into the API error for `operation`, keeping the reason. */
 export function failureError(code: "install_failed" | "start_failed", action: string, error: unknown): IsopodError {
@@ -101,8 +102,9 @@ export class LifecycleSteps {
   async #code(record: PackageRecord): Promise<string> {
     const cached = await this.#bundler.cached(record.integrity);
     if (cached !== undefined) return cached;
-    const manifest = JSON.parse(record.manifest) as { entry: string };
-    const code = await this.#bundler.bundle(record.folder, manifest.entry, record.name);
+    const manifest = JSON.parse(record.manifest) as { entry: string; file: string };
+    const facts = { root: record.folder, name: record.name, file: manifest.file, entry: manifest.entry };
+    const { code } = await bundlePackage(this.#bundler, facts, resolutionOf(record.resolved));
     await this.#bundler.store(record.integrity, code);
     return code;
   }

@@ -14,6 +14,7 @@ import type { DataLayout } from "./layout.ts";
 import { LifecycleSteps, type PackageLog } from "./lifecycle_steps.ts";
 import { PackageLocks } from "./package_locks.ts";
 import { PackageRunner } from "./package_runner.ts";
+import { Dependencies } from "./packages/index.ts";
 import { manifestOf } from "./package_view.ts";
 import { resolvePathSource } from "./path_source.ts";
 import { admitReplacements, replacementOf, reread } from "./replacement.ts";
@@ -49,7 +50,7 @@ export class PackageManager {
   /** `log` writes the host's own lines about a package (a failed stop hook); by default straight to the store. */
   constructor(store: Store, sandbox: Sandbox, layout: DataLayout, config: HostConfig, log?: PackageLog) {
     this.#store = store;
-    this.#bundler = new Bundler(layout.bundleCache);
+    this.#bundler = new Bundler(layout.bundleCache, new Dependencies(layout.dependencyCache, config.dependencies, config.archive));
     this.#runner = new PackageRunner(sandbox, config.caps, layout, { graceMs: config.stopGraceMs });
     this.#locks = new PackageLocks(config.lockWaitMs);
     this.#audit = new Audit(store);
