@@ -3,13 +3,17 @@
 
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 import type { TestContext } from "node:test";
 import { tarball, type TarEntry } from "./tar_writer.ts";
 
 export interface PublishSpec {
   /** Files below `package/`; package.json is written from name, version and `manifest`. */
   files?: Record<string, string>;
+  /** A package folder on disk (its package.json is the manifest), instead of `files`. */
+  folder?: string;
   /** Hand-made archive entries instead of `files` (hostile archives). */
   entries?: TarEntry[];
   /** Extra package.json fields (exports, main, scripts, dependencies, ...), also served in the packument. */
@@ -31,6 +35,12 @@ async function gather(top: string, entries: TarEntry[]): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+async function gatherFolder(folder: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of tarball("package", "0".repeat(40), { folder })) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
 export class FakeNpm {
   url = "";
   readonly packages = new Map<string, Map<string, Published>>();
@@ -45,10 +55,11 @@ export class FakeNpm {
   readonly #server = createServer((req, res) => void this.#handle(req, res));
 
   async publish(name: string, version: string, spec: PublishSpec = {}): Promise<void> {
-    const manifest = { name, version, ...spec.manifest };
+    const fromFolder = spec.folder === undefined ? {} : (JSON.parse(await readFile(path.join(spec.folder, "package.json"), "utf8")) as Record<string, unknown>);
+    const manifest = { ...fromFolder, name, version, ...spec.manifest };
     const files = { "package.json": JSON.stringify(manifest), ...spec.files };
     const entries = spec.entries ?? Object.entries(files).map(([path, body]) => ({ path, body }));
-    const bytes = await gather("package", entries);
+    const bytes = spec.folder === undefined ? await gather("package", entries) : await gatherFolder(spec.folder);
     const file = `${name.replace("/", "-")}-${version}.tgz`;
     const integrity = spec.integrity === undefined ? `sha512-${createHash("sha512").update(bytes).digest("base64")}` : spec.integrity;
     const dist = { tarball: spec.tarballUrl ?? `${this.url}/${name}/-/${file}`, ...(integrity !== null && { integrity }) };
