@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import type { Readable } from "node:stream";
 import type { TestContext } from "node:test";
 import { tarball, type TarEntry } from "./tar_writer.ts";
 
@@ -18,6 +19,8 @@ export interface PublishSpec {
   entries?: TarEntry[];
   /** Extra package.json fields (exports, main, scripts, dependencies, ...), also served in the packument. */
   manifest?: Record<string, unknown>;
+  /** Serve the tarball from this stream, made per request, instead of building it. */
+  stream?: () => Readable;
   /** Serve this tarball URL instead of the registry's own. */
   tarballUrl?: string;
   /** Serve this integrity instead of the true one; null serves none at all. */
@@ -27,6 +30,7 @@ export interface PublishSpec {
 interface Published {
   manifest: Record<string, unknown>;
   bytes: Buffer;
+  stream?: (() => Readable) | undefined;
 }
 
 async function gather(top: string, entries: TarEntry[]): Promise<Buffer> {
@@ -64,7 +68,7 @@ export class FakeNpm {
     const integrity = spec.integrity === undefined ? `sha512-${createHash("sha512").update(bytes).digest("base64")}` : spec.integrity;
     const dist = { tarball: spec.tarballUrl ?? `${this.url}/${name}/-/${file}`, ...(integrity !== null && { integrity }) };
     const versions = this.packages.get(name) ?? new Map<string, Published>();
-    versions.set(version, { manifest: { ...manifest, dist }, bytes });
+    versions.set(version, { manifest: { ...manifest, dist }, bytes, stream: spec.stream });
     this.packages.set(name, versions);
   }
 
@@ -106,7 +110,9 @@ export class FakeNpm {
     if (tarballMatch) {
       const published = this.packages.get(tarballMatch[1]!)?.get(tarballMatch[2]!);
       if (!published) return void res.writeHead(404).end();
-      res.writeHead(200, { "content-type": "application/octet-stream" }).end(published.bytes);
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      if (published.stream) published.stream().on("error", () => res.destroy()).pipe(res);
+      else res.end(published.bytes);
       return;
     }
     const document = this.packument(decodeURIComponent(url.pathname.slice(1)));
