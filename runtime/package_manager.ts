@@ -50,7 +50,10 @@ export class PackageManager {
   /** `log` writes the host's own lines about a package (a failed stop hook); by default straight to the store. */
   constructor(store: Store, sandbox: Sandbox, layout: DataLayout, config: HostConfig, log?: PackageLog) {
     this.#store = store;
-    this.#bundler = new Bundler(layout.bundleCache, new Dependencies(layout.dependencyCache, config.dependencies, config.archive));
+    this.#bundler = new Bundler(layout.bundleCache, new Dependencies(layout.dependencyCache, config.dependencies, {
+      archive: config.archive,
+      inUse: () => store.packages.cacheEntriesInUse(),
+    }));
     this.#runner = new PackageRunner(sandbox, config.caps, layout, { graceMs: config.stopGraceMs });
     this.#locks = new PackageLocks(config.lockWaitMs);
     this.#audit = new Audit(store);

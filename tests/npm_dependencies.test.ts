@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
+import { PackageCache } from "../runtime/packages/cache/package_cache.ts";
+import { pruneCache } from "../runtime/packages/cache/prune.ts";
 import { useFakeNpm } from "./helpers/fake_npm.ts";
 import { addAndStart, pkgText, useNpmHost } from "./helpers/npm_host.ts";
 import { writePackage } from "./helpers/package_fixture.ts";
@@ -91,3 +93,21 @@ async function rmBundles(dataDir: string): Promise<void> {
   const { rm } = await import("node:fs/promises");
   await rm(path.join(dataDir, "cache", "bundles"), { recursive: true, force: true });
 }
+
+test("cache entries no installed package uses are pruned past the bound; used ones stay", async (t) => {
+  const npm = await useFakeNpm(t);
+  await npm.publish("kept", "1.0.0", { files: { "index.js": "export default 1;\n" }, manifest: { type: "module" } });
+  await npm.publish("dropped", "1.0.0", { files: { "index.js": "export default 2;\n" }, manifest: { type: "module" } });
+  const host = await useNpmHost(t, npm);
+  const tmp = await useTmp(t);
+  await addAndStart(host, await writePackage(tmp, "a", { manifest: { name: "@me/a" }, files: { "mod.ts": 'import k from "npm:kept@1";\n' + handler("String(k)") } }));
+  await addAndStart(host, await writePackage(tmp, "b", { manifest: { name: "@me/b" }, files: { "mod.ts": 'import d from "npm:dropped@1";\n' + handler("String(d)") } }));
+  assert.equal((await host.json("DELETE", "/v1/packages/@me/b")).status, 200);
+  const cache = new PackageCache(path.join(host.dataDir, "cache"));
+  const inUse = host.host.store.packages.cacheEntriesInUse();
+  assert.equal(inUse.size, 1);
+  assert.equal(await pruneCache(cache, { inUse, maxUnusedBytes: 1_000_000, minAgeMs: 0 }), 0, "within the bound nothing goes");
+  assert.equal(await pruneCache(cache, { inUse, maxUnusedBytes: 0, minAgeMs: 0 }), 1);
+  assert.deepEqual((await readdir(path.join(host.dataDir, "cache", "npm"))).map((name) => `npm/${name}`), [...inUse]);
+  assert.deepEqual(await pkgText(host, "@me/a"), { status: 200, text: "1" });
+});

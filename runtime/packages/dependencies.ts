@@ -5,6 +5,7 @@ import { mkdir } from "node:fs/promises";
 import type { Plugin } from "esbuild";
 import type { ArchiveBounds } from "../config.ts";
 import { PackageCache } from "./cache/package_cache.ts";
+import { pruneCache } from "./cache/prune.ts";
 import { dependencyPlugin } from "./bundle/dependency_plugin.ts";
 import type { DependencyConfig } from "./config.ts";
 import { readImportMap } from "./import_map/import_map.ts";
@@ -30,12 +31,19 @@ export class Dependencies {
   readonly cache: PackageCache;
   readonly #config: DependencyConfig;
   readonly #archive: ArchiveBounds;
+  readonly #inUse: () => ReadonlySet<string>;
 
-  /** `cacheRoot` is the data folder's `cache/`. */
-  constructor(cacheRoot: string, config: DependencyConfig, archive: ArchiveBounds) {
+  /** `cacheRoot` is the data folder's `cache/`; `inUse` names the cache entries installed packages use. */
+  constructor(cacheRoot: string, config: DependencyConfig, options: { archive: ArchiveBounds; inUse: () => ReadonlySet<string> }) {
     this.cache = new PackageCache(cacheRoot);
     this.#config = config;
-    this.#archive = archive;
+    this.#archive = options.archive;
+    this.#inUse = options.inUse;
+  }
+
+  /** Removes cache entries no installed package uses, past the cache's bound (ISOPOD_DEPS_CACHE_BYTES). */
+  prune(minAgeMs?: number): Promise<number> {
+    return pruneCache(this.cache, { inUse: this.#inUse(), maxUnusedBytes: this.#config.cacheBytes, ...(minAgeMs !== undefined && { minAgeMs }) });
   }
 
   async #plugin(facts: PackageFacts, resolution: Resolution | undefined, collected?: Set<string>): Promise<Plugin> {
@@ -49,6 +57,7 @@ export class Dependencies {
     const collected = new Set<string>();
     await bundle([await this.#plugin(facts, undefined, collected)]);
     if (collected.size === 0) return EMPTY_RESOLUTION;
+    await this.prune();
     const roots = [...collected].sort().map((specifier) => parseSpecifier(specifier)!).map((spec) => ({ name: spec.name, range: spec.range, rootKey: rootKey(spec) }));
     const { bounds, npmRegistry, npmToken } = this.#config;
     const deadline = new Deadline(`resolving the dependencies of "${facts.name}"`, bounds.timeoutMs, bounds.requestTimeoutMs);
