@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
 import { denoServe } from "./helpers/deno_serve.ts";
+import { runCli } from "./helpers/run_cli.ts";
 import { useFakeNpm, type FakeNpm } from "./helpers/fake_npm.ts";
 import { addAndStart, useNpmHost } from "./helpers/npm_host.ts";
 import { writePackage } from "./helpers/package_fixture.ts";
@@ -71,3 +72,16 @@ for (const [title, app] of Object.entries(APPS)) {
     }
   });
 }
+
+test("isopod init --template hono writes an import-mapped app that adds and answers", async (t) => {
+  const npm = await useFakeNpm(t);
+  await publishFixtures(npm);
+  const dir = path.join(await useTmp(t), "hono-app");
+  const run = await runCli(["init", dir, "--template", "hono", "--name", "@me/hono-app"]);
+  assert.equal(run.code, 0, run.stderr);
+  const host = await useNpmHost(t, npm);
+  const added = await addAndStart(host, dir);
+  assert.deepEqual(added.resolved.map((r: { name: string }) => r.name), ["hono"]);
+  const response = await host.request("GET", "/pkg/@me/hono-app/", { token: null });
+  assert.equal(await response.text(), "Hello Hono!");
+});
