@@ -88,10 +88,11 @@ export function dependencyPlugin(options: DependencyPluginOptions): Plugin {
       if (!file || !isInside(realRoot, realpathSync(file))) return refuse(`import "${spec}" in ${from} is mapped to "${path.relative(options.root, mapped)}", outside the package or missing`);
       return { path: realpathSync(file) };
     }
-    if (isBuiltin(mapped)) return refuse(`${options.rootName} -> ${mapped.startsWith("node:") ? mapped : `node:${mapped}`} (in ${from}): Node built-ins are not available in an isolate`);
+    if (isBuiltin(mapped)) return refuse(`import "${spec}" in ${from}: ${options.rootName} -> ${mapped.startsWith("node:") ? mapped : `node:${mapped}`}: Node built-ins are not available in an isolate`);
     if (/^https?:/.test(mapped)) return refuse(`import "${mapped}" in ${from}: https: imports are not supported; use an npm: or jsr: specifier`);
     const parsed = parseSpecifier(mapped);
     if (!parsed) return refuse(`import "${spec}" in ${from}: not a relative path, and no entry in deno.json "imports" maps it`);
+    if (parsed.registry === "jsr") return refuse(`import "${mapped}" in ${from}: jsr: imports are not supported yet; import the package from npm`);
     if (!resolution) {
       options.collected?.add(mapped);
       return { path: mapped, external: true };
