@@ -34,6 +34,9 @@ export const packageViewSchema = z
     permissions: z.object({ requested: permissionSet, granted: permissionSet }),
     dependencies: z.record(z.string(), z.string()).describe("name: semver range"),
     integrity: z.string().describe("sha256-<hex> of the package's files"),
+    resolved: z
+      .array(z.object({ name: z.string(), version: z.string(), integrity: z.string(), registry: z.string() }))
+      .describe("npm and JSR packages its imports resolved to, frozen at add, reload or upgrade"),
     installedAt: isoDate,
     updatedAt: isoDate,
   })

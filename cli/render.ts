@@ -13,6 +13,7 @@ export interface PackageAnswer {
   permissions?: { granted?: Record<string, { allow: true | string[]; deny: string[] }> };
   dependencies?: Record<string, string>;
   integrity?: string;
+  resolved?: { name: string; version: string; registry: string }[];
   installedAt?: string;
   updatedAt?: string;
 }
@@ -52,6 +53,7 @@ export function packageDetails(pkg: PackageAnswer): string[] {
     `granted:      ${grantedText(pkg)}`,
     `dependencies: ${dependencies.join(", ") || "none"}`,
     `integrity:    ${pkg.integrity ?? "-"}`,
+    `resolved:     ${(pkg.resolved ?? []).map((dep) => `${dep.name}@${dep.version}`).join(", ") || "none"}`,
     `installed:    ${timeText(pkg.installedAt)}`,
     `updated:      ${timeText(pkg.updatedAt)}`,
   ];

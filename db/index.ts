@@ -2,6 +2,7 @@
 
 export { Store } from "./store.ts";
 export type { DesiredState, PackageError, PackageRecord, PackageSource, PackageState } from "./package_store.ts";
+export type { ResolvedDependency } from "./resolution_rows.ts";
 export type { NewOperation, OperationEntry } from "./operation_store.ts";
 export type { Role, TokenRecord } from "./token_store.ts";
 export type { LogEntry, LogLevel, NewLogEntry } from "./log_store.ts";

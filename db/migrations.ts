@@ -103,7 +103,22 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX logs_by_ts ON logs(ts);
   CREATE INDEX operations_by_at ON operations(at);
   `,
-  // 3: the views users query (docs/sql.md).
+  // 3: the npm and JSR packages each installed package's imports resolved to (docs/npm_and_jsr.md).
+  `
+  CREATE TABLE package_resolutions (
+    package       TEXT NOT NULL REFERENCES packages(name) ON DELETE CASCADE,
+    name          TEXT NOT NULL,
+    version       TEXT NOT NULL,
+    integrity     TEXT NOT NULL,
+    registry      TEXT NOT NULL,
+    cache_entry   TEXT NOT NULL,
+    dependencies  TEXT NOT NULL DEFAULT '{}',
+    roots         TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (package, name, version)
+  );
+  CREATE INDEX package_resolutions_by_entry ON package_resolutions(cache_entry);
+  `,
+  // 4: the views users query (docs/sql.md).
   USER_VIEWS_SQL,
 ];
 

@@ -1,5 +1,6 @@
 // Rows of the `packages` table and their dependencies, in the host's types.
 
+import { entriesInUse, readResolution, writeResolution, type ResolvedDependency } from "./resolution_rows.ts";
 import type { Database } from "./sqlite.ts";
 import type { Manifest, PackageSource, PermissionSet } from "../common/package_types.ts";
 
@@ -40,6 +41,8 @@ export interface PackageRecord {
   config: Record<string, unknown>;
   integrity: string;
   dependencies: Record<string, string>;
+  /** The npm and JSR packages its imports resolved to; empty when it imports none. */
+  resolved: ResolvedDependency[];
   installedAt: number;
   updatedAt: number;
 }
@@ -106,6 +109,7 @@ export class PackageStore {
       config: JSON.parse(row.config) as Record<string, unknown>,
       integrity: row.integrity,
       dependencies: this.#dependenciesOf(row.name),
+      resolved: readResolution(this.#db, row.name),
       installedAt: row.installed_at,
       updatedAt: row.updated_at,
     };
@@ -140,6 +144,7 @@ export class PackageStore {
         )
         .run(this.#rowOf(record));
       this.#writeDependencies(record.name, record.dependencies);
+      writeResolution(this.#db, record.name, record.resolved);
     })();
   }
 
@@ -157,6 +162,7 @@ export class PackageStore {
         )
         .run(this.#rowOf(record));
       this.#writeDependencies(record.name, record.dependencies);
+      writeResolution(this.#db, record.name, record.resolved);
     })();
   }
 
@@ -208,6 +214,11 @@ export class PackageStore {
   /** Removes a row that never finished installing. */
   remove(name: string): void {
     this.#db.prepare("DELETE FROM packages WHERE name = ?").run(name);
+  }
+
+  /** The dependency cache entries some package that is not deleted uses. */
+  cacheEntriesInUse(): Set<string> {
+    return entriesInUse(this.#db);
   }
 
   /** Installed packages whose manifest declares `name` as a dependency. */

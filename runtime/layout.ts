@@ -28,6 +28,11 @@ export class DataLayout {
     return path.join(this.root, "cache", "bundles");
   }
 
+  /** Resolved npm and JSR packages, content-addressed, shared between packages (runtime/packages/cache/). */
+  get dependencyCache(): string {
+    return path.join(this.root, "cache");
+  }
+
   /** The sandbox process's entry, bundled by the host (sandbox/process/sandbox_entry.ts). */
   get sandboxCache(): string {
     return path.join(this.root, "cache", "sandbox");

@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { isPackageName } from "../../common/names.ts";
 import { contextOf } from "../context.ts";
 import { CliError, EXIT, usageError } from "../errors.ts";
+import { honoDenoJson, honoModTs } from "./init_hono_template.ts";
 import { denoJson, modTs, readme } from "./init_template.ts";
 
 const TYPES_FILE = path.resolve(import.meta.dirname, "../../types/isopod.d.ts");
@@ -35,16 +36,19 @@ export function registerInitCommand(program: Command): void {
     .description("write a new package into a new or empty folder")
     .argument("<dir>", "the folder to create")
     .option("--name <name>", "the package name, e.g. @acme/clock (default: the folder's name)")
-    .action(async (dir: string, options: { name?: string }, command: Command) => {
+    .option("--template <template>", "basic, or hono: a Hono app imported through deno.json's import map", "basic")
+    .action(async (dir: string, options: { name?: string; template: string }, command: Command) => {
       const ctx = contextOf(command);
       const name = options.name ?? nameFrom(dir);
       if (!isPackageName(name)) {
         throw usageError(`"${name}" is not a valid package name (lower case, digits, . _ -, optionally @scope/); pass --name`);
       }
+      if (options.template !== "basic" && options.template !== "hono") throw usageError(`unknown template "${options.template}"; use basic or hono`);
+      const hono = options.template === "hono";
       if (!(await isEmptyOrMissing(dir))) throw new CliError(EXIT.failed, `"${dir}" is not empty; pick a new or empty folder`);
       const files: Record<string, string> = {
-        "deno.json": denoJson(name),
-        "mod.ts": modTs(name),
+        "deno.json": hono ? honoDenoJson(name) : denoJson(name),
+        "mod.ts": hono ? honoModTs(name) : modTs(name),
         "isopod.d.ts": await readFile(TYPES_FILE, "utf8"),
         "README.md": readme(name, dir),
       };

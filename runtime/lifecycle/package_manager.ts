@@ -17,6 +17,7 @@ import { PackageRunner } from "./package_runner.ts";
 import { Swaps } from "./swaps.ts";
 import { restartSettingsOf } from "../restart/restart_policy.ts";
 import { Restarter, type RestartOutcome } from "../restart/restarter.ts";
+import { Dependencies } from "../packages/index.ts";
 import { installSourcedDependencies, type AddContext } from "./source_dependencies.ts";
 import { FolderSource, GitSource, type Source } from "../sources/index.ts";
 
@@ -48,7 +49,10 @@ export class PackageManager {
   constructor(store: Store, sandbox: Sandbox, layout: DataLayout, config: HostConfig, options: { log?: PackageLog; audit?: Audit } = {}) {
     const log = options.log;
     this.#store = store;
-    this.#bundler = new Bundler(layout.bundleCache);
+    this.#bundler = new Bundler(layout.bundleCache, new Dependencies(layout.dependencyCache, config.dependencies, {
+      archive: config.archive,
+      inUse: () => store.packages.cacheEntriesInUse(),
+    }));
     this.#runner = new PackageRunner(sandbox, config.caps, layout, { graceMs: config.stopGraceMs });
     this.#locks = new PackageLocks(config.lockWaitMs);
     this.#audit = options.audit ?? new Audit(store);

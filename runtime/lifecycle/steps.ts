@@ -11,6 +11,7 @@ import { recordOf, type AddOptions, type PreparedPackage } from "../packages/ins
 import { hashFolder } from "../packages/integrity.ts";
 import type { DataLayout } from "../layout.ts";
 import type { PackageRunner } from "./package_runner.ts";
+import { bundlePackage, resolutionOf } from "../packages/index.ts";
 
 /** Writes a line to a package's log, where followers see it too. */
 export type PackageLog = (name: string, level: LogLevel, message: string) => void;
@@ -93,7 +94,8 @@ export class LifecycleSteps {
   async #code(record: PackageRecord): Promise<string> {
     const cached = await this.#bundler.cached(record.integrity);
     if (cached !== undefined) return cached;
-    const code = await this.#bundler.bundle(record.folder, record.manifest.entry, record.name);
+    const facts = { root: record.folder, name: record.name, file: record.manifest.file, entry: record.manifest.entry };
+    const { code } = await bundlePackage(this.#bundler, facts, resolutionOf(record.resolved));
     await this.#bundler.store(record.integrity, code);
     return code;
   }

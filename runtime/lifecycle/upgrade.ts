@@ -102,6 +102,17 @@ async function prepareNext(old: PackageRecord, fetched: FetchedSource, host: Upg
   };
 }
 
+/** The installed files, as a fetch that found nothing new. */
+function sameFiles(old: PackageRecord): FetchedSource {
+  return { root: old.folder, source: old.source, settle: () => Promise.resolve(old.folder), discard: () => Promise.resolve() };
+}
+
+const resolvedVersions = (record: PackageRecord) => record.resolved.map((dep) => `${dep.registry} ${dep.name}@${dep.version} ${dep.integrity}`).sort().join("\n");
+
+function sameResolution(old: PackageRecord, next: PackageRecord): boolean {
+  return resolvedVersions(old) === resolvedVersions(next);
+}
+
 /** Starts the package (if it ran) and then its dependents; the first failure is thrown. */
 async function startAll(name: string, wasRunning: boolean, dependents: string[], host: UpgradeHost): Promise<void> {
   if (wasRunning) await host.start(name);
@@ -136,6 +147,8 @@ async function swap(old: PackageRecord, next: PackageRecord, fetched: FetchedSou
     host.store.packages.replace(next);
     await startAll(old.name, wasRunning, dependents, host);
   } catch (error) {
+    // Same files, new dependencies: the cached bundle is the new one; the old one is bundled again from its resolution.
+    if (next.integrity === old.integrity) await host.bundler.forget(old.integrity);
     const rolledBack = await rollBack(old, wasRunning, dependents, host);
     await fetched.discard();
     const outcome = rolledBack ? `rolled back to ${describe(old)}` : `rolling back to ${describe(old)} failed too`;
@@ -157,8 +170,10 @@ export function upgradePackage(name: string, host: UpgradeHost): Promise<Upgrade
   return host.exclusive(name, async () => {
     const old = host.store.packages.get(name);
     if (!old) throw notFound(`package "${name}" is not installed`);
-    const fetched = await host.sourceOf(old).refresh(old);
-    if (!fetched) return { status: "up_to_date", record: old, from: versionOf(old), to: versionOf(old) };
+    const refreshed = await host.sourceOf(old).refresh(old);
+    if (!refreshed && old.resolved.length === 0) return { status: "up_to_date", record: old, from: versionOf(old), to: versionOf(old) };
+    // Unchanged files: the npm and JSR dependencies are resolved again within their ranges.
+    const fetched = refreshed ?? sameFiles(old);
     let next: PackageRecord;
     try {
       next = await prepareNext(old, fetched, host);
@@ -166,6 +181,7 @@ export function upgradePackage(name: string, host: UpgradeHost): Promise<Upgrade
       await fetched.discard();
       throw upgradeFailed(`cannot upgrade "${name}": the new version is not valid: ${messageOf(error)}; nothing changed`, error, true);
     }
+    if (!refreshed && sameResolution(old, next)) return { status: "up_to_date", record: old, from: versionOf(old), to: versionOf(old) };
     return swap(old, next, fetched, host);
   });
 }

@@ -7,6 +7,7 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { invalidPackage, IsopodError } from "../errors.ts";
 import { moduleMetaPlugin } from "./module_meta_plugin.ts";
+import type { Dependencies } from "./index.ts";
 
 const SOURCE_EXTENSIONS = new Set([".ts", ".tsx", ".mts", ".js", ".jsx", ".mjs", ".json"]);
 
@@ -56,13 +57,19 @@ function describe(message: Message): string {
 
 export class Bundler {
   readonly #cacheDir: string;
+  /** npm and JSR dependencies (runtime/packages/); without them only relative imports bundle. */
+  readonly dependencies: Dependencies | undefined;
 
-  constructor(cacheDir: string) {
+  constructor(cacheDir: string, dependencies?: Dependencies) {
     this.#cacheDir = cacheDir;
+    this.dependencies = dependencies;
   }
 
-  /** Bundles `entry` (relative to `root`); a missing file, a syntax error or a remote import is a 422. */
-  async bundle(root: string, entry: string, packageName: string): Promise<string> {
+  /**
+   * Bundles `entry` (relative to `root`); a missing file, a syntax error or a remote import is a 422.
+   * `plugins` resolve before the offline-only rule (the hook runtime/packages/ uses).
+   */
+  async bundle(root: string, entry: string, packageName: string, plugins: Plugin[] = []): Promise<string> {
     const entryPath = path.resolve(root, entry);
     if (!isInside(root, entryPath)) throw invalidPackage(`entry "${entry}" of ${packageName} is outside the package`);
     try {
@@ -77,7 +84,7 @@ export class Bundler {
         logLevel: "silent",
         charset: "utf8",
         loader: { ".json": "json" },
-        plugins: [moduleMetaPlugin(root, entryPath), offlineOnly(root)],
+        plugins: [moduleMetaPlugin(root, entryPath), ...plugins, offlineOnly(root)],
       });
       return result.outputFiles[0]!.text;
     } catch (error) {

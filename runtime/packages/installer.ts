@@ -8,6 +8,7 @@ import type { Bundler } from "./bundler.ts";
 import { invalidPackage } from "../errors.ts";
 import { hashFolder } from "./integrity.ts";
 import { parseGrant, readManifest, type Manifest } from "./manifest.ts";
+import { bundlePackage, rowsOf, type Resolution } from "./index.ts";
 
 export interface PreparedPackage {
   manifest: Manifest;
@@ -16,6 +17,8 @@ export interface PreparedPackage {
   code: string;
   integrity: string;
   granted: PermissionSet;
+  /** The npm and JSR packages its imports resolved to. */
+  resolution: Resolution;
 }
 
 export interface AddOptions {
@@ -49,9 +52,10 @@ export async function preparePackage(
 ): Promise<PreparedPackage> {
   const manifest = await readManifest(root);
   const granted = effectivePermissions(manifest.requested, parseGrant(grant, manifest.requested));
-  const code = await bundler.bundle(root, manifest.entry, manifest.name);
+  const facts = { root, name: manifest.name, file: manifest.file, entry: manifest.entry };
+  const { code, resolution } = await bundlePackage(bundler, facts);
   const integrity = await hashFolder(root);
-  return { manifest, root, source, code, integrity, granted };
+  return { manifest, root, source, code, integrity, granted, resolution };
 }
 
 /** The record for a freshly prepared package, in state `installing`. */
@@ -71,6 +75,7 @@ export function recordOf(prepared: PreparedPackage, options: AddOptions, now = D
     config: options.config ?? {},
     integrity: prepared.integrity,
     dependencies: Object.fromEntries(Object.entries(manifest.dependencies).map(([name, dep]) => [name, dep.range])),
+    resolved: rowsOf(prepared.resolution),
     installedAt: now,
     updatedAt: now,
   };

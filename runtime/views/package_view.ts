@@ -13,6 +13,8 @@ export interface PackageView {
   permissions: { requested: PermissionSet; granted: PermissionSet };
   dependencies: Record<string, string>;
   integrity: string;
+  /** The npm and JSR packages its imports resolved to, frozen at add, reload or upgrade. */
+  resolved: { name: string; version: string; integrity: string; registry: string }[];
   installedAt: string;
   updatedAt: string;
 }
@@ -31,6 +33,7 @@ export function viewOf(record: PackageRecord): PackageView {
     },
     dependencies: record.dependencies,
     integrity: record.integrity,
+    resolved: record.resolved.map(({ name, version, integrity, registry }) => ({ name, version, integrity, registry })),
     installedAt: new Date(record.installedAt).toISOString(),
     updatedAt: new Date(record.updatedAt).toISOString(),
   };

@@ -51,7 +51,8 @@ export async function useHost(t: TestContext, options: UseHostOptions = {}): Pro
   const { format = "json", ...overrides } = options;
   const dataDir = await useTmp(t, "isopod-host-");
   // ISOPOD_SANDBOX=inline npm test runs the suite with the isolates in the test's own process.
-  const env = { ISOPOD_ADMIN_TOKEN: ADMIN_TOKEN, ISOPOD_SANDBOX: process.env.ISOPOD_SANDBOX };
+  // The npm registry is a closed loopback port unless a test brings its own: tests never reach the internet.
+  const env = { ISOPOD_ADMIN_TOKEN: ADMIN_TOKEN, ISOPOD_SANDBOX: process.env.ISOPOD_SANDBOX, ISOPOD_NPM_REGISTRY: "http://127.0.0.1:9/", HOME: "/nonexistent" };
   const config = { ...configFromEnv(env), dataDir, port: 0, ...overrides };
   const host = await Host.open(config);
   t.after(() => host.close());
