@@ -9,6 +9,7 @@ export function healthRoutes(host: Host): Hono {
     host.store.db.prepare("SELECT 1").get();
     return c.json({
       status: "ok",
+      node: process.version,
       uptimeMs: Date.now() - host.startedAt,
       running: host.packages.runningCount,
       sandbox: host.sandboxStatus(),
