@@ -48,6 +48,7 @@ export const deletedSchema = z.object({ name: z.string(), state: z.literal("dele
 
 export const healthSchema = z.object({
   status: z.literal("ok"),
+  node: z.string().describe("the version of Node.js the host runs on, e.g. v24.21.0"),
   uptimeMs: z.number(),
   running: z.number(),
   sandbox: z

@@ -14,7 +14,7 @@ const program = new Command();
 program
   .name("isopod")
   .description("A package host for long-running servers.\nTalks to ISOPOD_URL with ISOPOD_TOKEN, or to the local host in ./.isopod.")
-  .version("0.1.0")
+  .version(`0.1.0 (Node.js ${process.version})`)
   .option("--url <url>", "the host's URL (default: ISOPOD_URL, else http://127.0.0.1:8787)")
   .option("--token <token>", "an API token (default: ISOPOD_TOKEN, else ./.isopod/admin-token)")
   .option("--json", "print the API's JSON answer, for scripts")

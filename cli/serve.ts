@@ -8,7 +8,7 @@ export async function serveCommand(): Promise<void> {
   const config = configFromEnv();
   const host = await Host.open(config);
   const server = await listen(host, { hostname: config.host, port: config.port });
-  console.log(`isopod: serving ${server.url} (data in ${config.dataDir})`);
+  console.log(`isopod: serving ${server.url} on Node.js ${process.version} (data in ${config.dataDir})`);
   const { adminTokenFile } = await host.boot();
   if (adminTokenFile) console.log(`isopod: created an admin token in ${adminTokenFile} (mode 0600)`);
   else if (!config.adminToken) console.log(`isopod: admin token from first start is in ${host.layout.adminTokenFile}`);

@@ -9,6 +9,7 @@ export function healthRoutes(host: Pick<Host, "packages" | "sandboxStatus" | "st
     host.store.ping();
     return c.json({
       status: "ok",
+      node: process.version,
       uptimeMs: Date.now() - host.startedAt,
       running: host.packages.runningCount,
       sandbox: host.sandboxStatus(),

@@ -181,6 +181,7 @@ for (const format of FORMATS) {
       const health = await h.json("GET", "/healthz", { token: null });
       assert.equal(health.status, 200);
       assert.equal(health.body.status, "ok");
+      assert.equal(health.body.node, process.version);
     });
 
     test("an unknown route is a JSON 404", async (t) => {

@@ -224,7 +224,9 @@ describe("isopod CLI: errors in one line, with exit codes scripts rely on", () =
     const help = await runCli(["--help"]);
     assertExit(help, 0);
     assert.match(help.stdout, /Exit codes: 0 ok, 1 the operation failed, 2 usage/);
-    assertExit(await runCli(["--version"]), 0);
+    const version = await runCli(["--version"]);
+    assertExit(version, 0);
+    assert.equal(version.stdout.trim(), `0.1.0 (Node.js ${process.version})`);
   });
 });
 
