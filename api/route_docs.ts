@@ -4,7 +4,7 @@
 
 import type { z } from "zod";
 import { packageAddSchema, packageNameSchema, packagesListSchema } from "./routes/actors.ts";
-import { addRequestSchema } from "./routes/packages.ts";
+import { addRequestSchema } from "../runtime/index.ts";
 import { tokenCreateSchema } from "./routes/tokens.ts";
 import { inspectRequestSchema } from "./ui/index.ts";
 import {

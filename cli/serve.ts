@@ -3,12 +3,15 @@
 
 import { listen } from "../api/index.ts";
 import { Host, configFromEnv } from "../runtime/index.ts";
+import { listenResp, respServicesOf } from "../resp/index.ts";
 
 export async function serveCommand(): Promise<void> {
   const config = configFromEnv();
   const host = await Host.open(config);
   const server = await listen(host, { hostname: config.host, port: config.port });
   console.log(`isopod: serving ${server.url} on Node.js ${process.version} (data in ${config.dataDir})`);
+  const resp = config.respPort === null ? undefined : await listenResp(respServicesOf(host), { hostname: config.host, port: config.respPort });
+  if (resp) console.log(`isopod: Redis door (ThreeBot's actor) on ${resp.url}`);
   const { adminTokenFile } = await host.boot();
   if (adminTokenFile) console.log(`isopod: created an admin token in ${adminTokenFile} (mode 0600)`);
   else if (!config.adminToken) console.log(`isopod: admin token from first start is in ${host.layout.adminTokenFile}`);
@@ -20,6 +23,7 @@ export async function serveCommand(): Promise<void> {
     closing = true;
     console.log(`isopod: ${signal}, shutting down`);
     await server.close();
+    await resp?.close();
     await host.close();
     process.exit(0);
   };

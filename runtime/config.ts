@@ -9,6 +9,8 @@ export interface HostConfig {
   host: string;
   /** Port to listen on; 0 picks a free one. `ISOPOD_PORT`, default `8787`. */
   port: number;
+  /** Port of the Redis-protocol door (resp/); 0 picks a free one, null keeps it closed. `ISOPOD_RESP_PORT`, unset (closed) by default. */
+  respPort: number | null;
   /** Data folder: SQLite, package files, tokens. `ISOPOD_DATA`, default `./.isopod`. */
   dataDir: string;
   /** An admin token accepted beside the stored ones. `ISOPOD_ADMIN_TOKEN`, unset by default. */
@@ -195,6 +197,7 @@ export function configFromEnv(env: Env = process.env, cwd = process.cwd()): Host
   return {
     host: env.ISOPOD_HOST || "127.0.0.1",
     port: intFrom(env, "ISOPOD_PORT", 8787),
+    respPort: env.ISOPOD_RESP_PORT ? intFrom(env, "ISOPOD_RESP_PORT", 0) : null,
     dataDir: path.resolve(cwd, env.ISOPOD_DATA || ".isopod"),
     adminToken: env.ISOPOD_ADMIN_TOKEN || undefined,
     githubApi: env.ISOPOD_GITHUB_API || "https://api.github.com",

@@ -18,3 +18,7 @@ export { resourceViewsOf } from "./views/resource_view.ts";
 export type { LogEntry, OperationEntry, PackageRecord } from "../db/index.ts";
 export type { ChunkSource, SandboxResponse } from "../sandbox/index.ts";
 export { QueryRefused, runUserQuery } from "../db/index.ts";
+export { decodeMsgpack, encodeMsgpack } from "./formats/msgpack.ts";
+export { addRequestOf, addRequestSchema } from "./lifecycle/add_request.ts";
+export { ACTOR_METHODS, callActor, isActorMethod, isReadMethod, type ActorMethod } from "./actor/index.ts";
+export type { OperationStore } from "../db/operation_store.ts";

@@ -2,50 +2,16 @@
 // (one at a time; /v1/batch takes several).
 
 import { Hono, type Context } from "hono";
-import { z } from "zod";
-import { badRequest, viewOf, type Actor, type AddRequest, type BatchReport, type Host } from "../../runtime/index.ts";
+import { addRequestOf, addRequestSchema, badRequest, viewOf, type Actor, type BatchReport, type Host } from "../../runtime/index.ts";
 import type { AuthEnv } from "../auth.ts";
 import { readBody } from "../body.ts";
 import { NAME_PARAM, packageNameFrom } from "../package_name.ts";
-
-const permissionValue = z.union([
-  z.boolean(),
-  z.array(z.string()),
-  z.strictObject({ allow: z.union([z.boolean(), z.array(z.string())]).optional(), deny: z.array(z.string()).optional() }),
-]);
-
-export const addRequestSchema = z
-  .strictObject({
-    git_url: z.string().min(1).optional(),
-    path: z.string().min(1).optional(),
-    reload: z.boolean().optional(),
-    start: z.boolean().optional(),
-    grant: z.union([z.literal("requested"), z.record(z.string(), permissionValue)]).optional(),
-    env: z.record(z.string(), z.string()).optional(),
-    config: z.record(z.string(), z.unknown()).optional(),
-  })
-  .refine((body) => (body.git_url === undefined) !== (body.path === undefined), {
-    message: 'give exactly one of "git_url" or "path"',
-  });
 
 /** `?cascade=true|false`; absent is false. */
 function cascadeFrom(value: string | undefined): boolean {
   if (value === undefined || value === "false") return false;
   if (value === "true") return true;
   throw badRequest(`query parameter "cascade" must be true or false, not ${JSON.stringify(value)}`);
-}
-
-/** The manager's add request from the API's body (snake_case on the wire, absent fields left out). */
-export function addRequestOf(body: z.infer<typeof addRequestSchema>): AddRequest {
-  return {
-    ...(body.path !== undefined && { path: body.path }),
-    ...(body.git_url !== undefined && { gitUrl: body.git_url }),
-    ...(body.reload !== undefined && { reload: body.reload }),
-    ...(body.start !== undefined && { start: body.start }),
-    ...(body.grant !== undefined && { grant: body.grant }),
-    ...(body.env !== undefined && { env: body.env }),
-    ...(body.config !== undefined && { config: body.config }),
-  };
 }
 
 export function packageRoutes(host: Pick<Host, "packages">): Hono<AuthEnv> {

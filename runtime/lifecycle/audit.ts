@@ -8,6 +8,13 @@ import { IsopodError, messageOf } from "../errors.ts";
 export interface Actor {
   /** The token's name, or `host` for the host's own actions (boot, restarts). */
   name: string;
+  /** The door the request came through when it is not the HTTP API (`resp`, `pipe`); recorded in `params.door`. */
+  door?: string;
+}
+
+/** The parameters as recorded: the actor's door, when it has one, goes with them. */
+function paramsOf(actor: Actor, params: Record<string, unknown>): Record<string, unknown> {
+  return actor.door === undefined ? params : { ...params, door: actor.door };
 }
 
 export const HOST_ACTOR: Actor = { name: "host" };
@@ -28,7 +35,7 @@ export class Audit {
   ): Promise<T> {
     const started = performance.now();
     const at = Date.now();
-    const entry = { at, actor: actor.name, operation, package: pkg, params };
+    const entry = { at, actor: actor.name, operation, package: pkg, params: paramsOf(actor, params) };
     try {
       const result = await fn();
       this.#store.operations.record({ ...entry, result: "ok", error: null, durationMs: Math.round(performance.now() - started) });
@@ -56,7 +63,7 @@ export class Audit {
         actor: actor.name,
         operation: report.operation,
         package: result.name,
-        params: result.requested ? params : { ...params, requested: false },
+        params: paramsOf(actor, result.requested ? params : { ...params, requested: false }),
         result: result.ok ? "ok" : "error",
         error: result.ok ? null : errorEntryOf(result.error),
         durationMs: Math.round(result.durationMs),

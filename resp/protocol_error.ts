@@ -1,0 +1,6 @@
+// A RESP framing error: malformed bytes or a length over its bound. The
+// connection answers it with an error and then closes (SPEC section 6).
+
+export class RespProtocolError extends Error {
+  override name = "RespProtocolError";
+}
