@@ -10,6 +10,10 @@ export async function serveCommand(): Promise<void> {
   const server = await listen(host, { hostname: config.host, port: config.port });
   console.log(`isopod: serving ${server.url} (data in ${config.dataDir})`);
   const { adminTokenFile } = await host.boot();
+  if (config.pkgPort !== undefined) {
+    const pkgUrl = host.pkgUrl ?? `http://${config.host}:${config.pkgPort === 0 ? "(a free port, see /healthz)" : config.pkgPort}`;
+    console.log(`isopod: serving /pkg on ${pkgUrl} (the data plane)`);
+  }
   if (adminTokenFile) console.log(`isopod: created an admin token in ${adminTokenFile} (mode 0600)`);
   else if (!config.adminToken) console.log(`isopod: admin token from first start is in ${host.layout.adminTokenFile}`);
   if (host.controlPipe) console.log(`isopod: control pipe at ${host.controlPipe.path} (mode 0600)`);

@@ -16,3 +16,4 @@ export { viewOf, type PackageView } from "./views/package_view.ts";
 export { resourceViewsOf } from "./views/resource_view.ts";
 export type { LogEntry, OperationEntry, PackageRecord } from "../db/index.ts";
 export type { ChunkSource, SandboxResponse } from "../sandbox/index.ts";
+export { checkHead, responseOf, RETRY_AFTER_SECONDS, splitPkgPath, writeAnswer } from "../sandbox/index.ts";
