@@ -105,8 +105,9 @@ export class Host {
     return this.sandbox instanceof ProcessSandbox ? this.sandbox.status().pkgUrl : this.#pkgUrl;
   }
 
-  sandboxStatus(): { mode: "inline" } | ({ mode: "process" } & ProcessSandboxStatus) {
-    return this.sandbox instanceof ProcessSandbox ? { mode: "process", ...this.sandbox.status() } : { mode: "inline" };
+  sandboxStatus(): { mode: "inline"; pkgUrl?: string } | ({ mode: "process" } & ProcessSandboxStatus) {
+    if (this.sandbox instanceof ProcessSandbox) return { mode: "process", ...this.sandbox.status() };
+    return { mode: "inline", ...(this.#pkgUrl !== undefined && { pkgUrl: this.#pkgUrl }) };
   }
 
   /** Opens (or creates) the data folder and its database. */
