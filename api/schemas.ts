@@ -58,6 +58,7 @@ export const healthSchema = z.object({
       pid: z.number().nullable().optional(),
       crashes: z.number().optional().describe("crashes of the sandbox process since the host started"),
       recentCrashes: z.number().optional().describe("crashes within the crash window"),
+      pkgUrl: z.string().optional().describe("where the sandbox process serves /pkg itself (ISOPOD_PKG_PORT), while it is up"),
     })
     .describe("Where the isolates run; while the sandbox process restarts, /pkg answers 503"),
 });

@@ -1,8 +1,8 @@
 // Benchmarks of the sandbox: what an isolate's start-up costs with each way
 // of loading the runtime, the cold start of `hello`, and /pkg/hello/ under
-// load against the same handler on Hono and under `deno serve`.
+// load (admin port and data plane) against the same handler on Hono and under
+// `deno serve`, with the CPU each spends per request.
 
-import autocannon from "autocannon";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import ivm from "isolated-vm";
@@ -17,6 +17,7 @@ import { Host } from "../runtime/host.ts";
 import { Bundler } from "../runtime/packages/bundler.ts";
 import { emptyPermissionSet, LocalSandbox, type IsolateSpec } from "../sandbox/index.ts";
 import { runtimeSource } from "../sandbox/host/runtime_source.ts";
+import { load, loadLine } from "./_load.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const HELLO = path.join(ROOT, "packages/hello");
@@ -127,13 +128,6 @@ async function coldStart(): Promise<void> {
   await sandbox.close();
 }
 
-async function load(label: string, url: string): Promise<void> {
-  await autocannon({ url, connections: 10, duration: 1 });
-  const result = await autocannon({ url, connections: 10, duration: LOAD_SECONDS });
-  const errors = result.errors + result.non2xx;
-  console.log(`  ${label.padEnd(44)} ${result.requests.average.toFixed(0).padStart(7)} req/s   p99 ${String(result.latency.p99).padStart(4)} ms${errors ? `   (${errors} errors)` : ""}`);
-}
-
 async function denoServe(): Promise<{ url: string; stop: () => void }> {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const child = spawn(path.join(ROOT, "node_modules/.bin/deno"), ["serve", "-P", "--host", "127.0.0.1", "--port", String(port), "mod.ts"], {
@@ -150,18 +144,14 @@ async function denoServe(): Promise<{ url: string; stop: () => void }> {
   return { url: `http://127.0.0.1:${port}/?name=bench`, stop: () => child.kill("SIGKILL") };
 }
 
-async function throughput(): Promise<void> {
-  console.log(`\n/pkg/hello/ under load (autocannon, 10 connections, ${LOAD_SECONDS} s after 1 s of warm-up):`);
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), "isopod-bench-"));
-  const host = await Host.open({ ...configFromEnv({ ISOPOD_ADMIN_TOKEN: "bench" }), dataDir, port: 0 });
-  await host.boot();
-  await host.packages.add({ path: HELLO, start: true }, { name: "bench" });
-  const server = await listen(host, { hostname: "127.0.0.1", port: 0 });
-  await load("isopod /pkg/@isopod/hello/", `${server.url}/pkg/@isopod/hello/?name=bench`);
-  await server.close();
-  await host.close();
-  await rm(dataDir, { recursive: true, force: true });
+/** Pids of the host's sandbox processes (none inline). */
+function sandboxPids(host: Host): number[] {
+  const pid = (host.sandbox as { pid?: number }).pid;
+  return pid === undefined ? [] : [pid];
+}
 
+async function throughput(): Promise<void> {
+  console.log(`\n/pkg/hello/ under load (autocannon in its own process, 10 connections, ${LOAD_SECONDS} s after 1 s of warm-up; CPU of the serving processes from /proc):`);
   const hello = (await import("../packages/hello/mod.ts")).default as { fetch(request: Request): Response };
   const app = new Hono();
   app.all("/*", (c) => hello.fetch(c.req.raw));
@@ -170,12 +160,28 @@ async function throughput(): Promise<void> {
       resolve({ url: `http://127.0.0.1:${info.port}/?name=bench`, close: () => running.close() }),
     );
   });
-  await load("the same handler as a Hono route on Node", direct.url);
+  const hono = await load(direct.url, { seconds: LOAD_SECONDS });
+  console.log(loadLine("the same handler as a Hono route on Node", hono));
   direct.close();
+
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "isopod-bench-"));
+  const host = await Host.open({ ...configFromEnv({ ISOPOD_ADMIN_TOKEN: "bench", ISOPOD_PKG_PORT: "0" }), dataDir, port: 0 });
+  await host.boot();
+  await host.packages.add({ path: HELLO, start: true }, { name: "bench" });
+  const server = await listen(host, { hostname: "127.0.0.1", port: 0 });
+  const pids = () => sandboxPids(host);
+  const admin = await load(`${server.url}/pkg/@isopod/hello/?name=bench`, { seconds: LOAD_SECONDS, pids });
+  console.log(loadLine("isopod /pkg on the admin port", admin, hono));
+  const data = await load(`${host.pkgUrl}/pkg/@isopod/hello/?name=bench`, { seconds: LOAD_SECONDS, pids });
+  console.log(loadLine("isopod /pkg on ISOPOD_PKG_PORT (data plane)", data, hono));
+  console.log(`  p99 ratio (data plane / Hono): ${(data.p99 / Math.max(1, hono.p99)).toFixed(1)}x (autocannon reports whole ms)`);
+  await server.close();
+  await host.close();
+  await rm(dataDir, { recursive: true, force: true });
 
   const deno = await denoServe();
   try {
-    await load("deno serve packages/hello/mod.ts", deno.url);
+    console.log(loadLine("deno serve packages/hello/mod.ts", await load(deno.url, { seconds: LOAD_SECONDS })));
   } finally {
     deno.stop();
   }

@@ -1,36 +1,17 @@
 // Issue 2's figures: add + start of packages/hello through the API against a
 // bare isolated-vm isolate + context, and resident memory per running package.
 
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { readFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { rm } from "node:fs/promises";
 import { createIsolate } from "../sandbox/host/ivm.ts";
 import { openBenchHost } from "./_bench_host.ts";
+import { helloCopies, rssOf } from "./_hello_copies.ts";
 import { mib, ms, percentile, report, timeEach } from "./_measure.ts";
-
-const HELLO = path.resolve(import.meta.dirname, "../packages/hello");
 
 /** A package that touches the lazily loaded web APIs (Blob, File, FormData) at module top level. */
 const FORM_DATA_MODULE = `const form = new FormData(); form.append("f", new File(["x"], "x.txt"));
 const body = new Response(form);
 export default { fetch: () => body.clone() };
 `;
-
-/** Copies of hello under distinct names, so each add is a real install; `module` replaces its mod.ts. */
-async function helloCopies(count: number, module?: string): Promise<{ dir: string; roots: string[] }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "isopod-bench-pkgs-"));
-  const manifest = JSON.parse(await readFile(path.join(HELLO, "deno.json"), "utf8"));
-  const roots: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const root = path.join(dir, `hello-${i}`);
-    await cp(HELLO, root, { recursive: true });
-    await writeFile(path.join(root, "deno.json"), JSON.stringify({ ...manifest, name: `@bench/hello-${i}` }));
-    if (module !== undefined) await writeFile(path.join(root, manifest.exports ?? "mod.ts"), module);
-    roots.push(root);
-  }
-  return { dir, roots };
-}
 
 async function bareIsolates(count: number): Promise<number[]> {
   return timeEach(count, async () => {
@@ -43,7 +24,7 @@ async function bareIsolates(count: number): Promise<number[]> {
 
 async function addAndStart(count: number, module?: string): Promise<number[]> {
   const bench = await openBenchHost();
-  const { dir, roots } = await helloCopies(count, module);
+  const { dir, roots } = await helloCopies(count, { module });
   try {
     return await timeEach(count, async (i) => {
       const added = await bench.call("POST", "/v1/packages", { path: roots[i], start: true });
@@ -52,17 +33,6 @@ async function addAndStart(count: number, module?: string): Promise<number[]> {
   } finally {
     await bench.close();
     await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** Resident memory of a process, from /proc (0 where there is none). */
-function rssOf(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return match ? Number(match[1]) * 1024 : 0;
-  } catch {
-    return 0;
   }
 }
 

@@ -13,6 +13,10 @@ export async function serveCommand(): Promise<void> {
   const resp = config.respPort === null ? undefined : await listenResp(respServicesOf(host), { hostname: config.host, port: config.respPort });
   if (resp) console.log(`isopod: Redis door (ThreeBot's actor) on ${resp.url}`);
   const { adminTokenFile } = await host.boot();
+  if (config.pkgPort !== undefined) {
+    const pkgUrl = host.pkgUrl ?? `http://${config.host}:${config.pkgPort === 0 ? "(a free port, see /healthz)" : config.pkgPort}`;
+    console.log(`isopod: serving /pkg on ${pkgUrl} (the data plane)`);
+  }
   if (adminTokenFile) console.log(`isopod: created an admin token in ${adminTokenFile} (mode 0600)`);
   else if (!config.adminToken) console.log(`isopod: admin token from first start is in ${host.layout.adminTokenFile}`);
   if (host.controlPipe) console.log(`isopod: control pipe at ${host.controlPipe.path} (mode 0600)`);

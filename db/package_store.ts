@@ -1,7 +1,7 @@
 // Rows of the `packages` table and their dependencies, in the host's types.
 
 import { entriesInUse, readResolution, writeResolution, type ResolvedDependency } from "./resolution_rows.ts";
-import type { Database } from "./sqlite.ts";
+import type { Database, Statement } from "./sqlite.ts";
 import type { Manifest, PackageSource, PermissionSet } from "../common/package_types.ts";
 
 export type { PackageSource };
@@ -79,19 +79,35 @@ function sourceOf(row: PackageRow): PackageSource {
 
 export class PackageStore {
   readonly #db: Database;
+  readonly #statements = new Map<string, Statement>();
+  #revision = 0;
 
   constructor(db: Database) {
     this.#db = db;
   }
 
+  /** Bumped whenever the set of packages or their dependencies changes: a key for what is derived from them. */
+  get revision(): number {
+    return this.#revision;
+  }
+
+  /** Each SQL text prepared once: preparing costs more than running these small statements. */
+  #sql(text: string): Statement {
+    let statement = this.#statements.get(text);
+    if (!statement) {
+      statement = this.#db.prepare(text);
+      this.#statements.set(text, statement);
+    }
+    return statement;
+  }
+
   #dependenciesOf(name: string): Record<string, string> {
-    const rows = this.#db
-      .prepare("SELECT dependency, range FROM package_dependencies WHERE package = ? ORDER BY dependency")
+    const rows = this.#sql("SELECT dependency, range FROM package_dependencies WHERE package = ? ORDER BY dependency")
       .all(name) as { dependency: string; range: string }[];
     return Object.fromEntries(rows.map((row) => [row.dependency, row.range]));
   }
 
-  #recordOf(row: PackageRow): PackageRecord {
+  #recordOf(row: PackageRow, dependencies = this.#dependenciesOf(row.name)): PackageRecord {
     return {
       name: row.name,
       version: row.version,
@@ -108,7 +124,7 @@ export class PackageStore {
       env: JSON.parse(row.env) as Record<string, string>,
       config: JSON.parse(row.config) as Record<string, unknown>,
       integrity: row.integrity,
-      dependencies: this.#dependenciesOf(row.name),
+      dependencies,
       resolved: readResolution(this.#db, row.name),
       installedAt: row.installed_at,
       updatedAt: row.updated_at,
@@ -117,32 +133,62 @@ export class PackageStore {
 
   /** A package that is not deleted, or undefined. */
   get(name: string): PackageRecord | undefined {
-    const row = this.#db.prepare("SELECT * FROM packages WHERE name = ? AND state != 'deleted'").get(name) as
+    const row = this.#sql("SELECT * FROM packages WHERE name = ? AND state != 'deleted'").get(name) as
       | PackageRow
       | undefined;
     return row && this.#recordOf(row);
   }
 
-  /** Every package that is not deleted, by name. */
+  /** Every package that is not deleted, by name (two queries, whatever the count). */
   list(): PackageRecord[] {
-    const rows = this.#db.prepare("SELECT * FROM packages WHERE state != 'deleted' ORDER BY name").all() as PackageRow[];
-    return rows.map((row) => this.#recordOf(row));
+    const rows = this.#sql("SELECT * FROM packages WHERE state != 'deleted' ORDER BY name").all() as PackageRow[];
+    const dependencies = this.#allDependencies();
+    return rows.map((row) => this.#recordOf(row, dependencies.get(row.name) ?? {}));
+  }
+
+  /** The package installed from this folder or URL, if any (an add of what is already there). */
+  findBySource(kind: "path" | "git", location: string): PackageRecord | undefined {
+    const column = kind === "path" ? "COALESCE(source_path, folder)" : "source_url";
+    const row = this.#sql(`SELECT * FROM packages WHERE source_kind = ? AND ${column} = ? AND state != 'deleted' ORDER BY name LIMIT 1`)
+      .get(kind, location) as PackageRow | undefined;
+    return row && this.#recordOf(row);
+  }
+
+  /** Each package that is not deleted with the names it declares: what the dependency graph is built from. */
+  dependencyEdges(): [string, string[]][] {
+    const names = this.#sql("SELECT name FROM packages WHERE state != 'deleted' ORDER BY name").pluck().all() as string[];
+    const dependencies = this.#allDependencies();
+    return names.map((name) => [name, Object.keys(dependencies.get(name) ?? {})]);
+  }
+
+  #allDependencies(): Map<string, Record<string, string>> {
+    const rows = this.#sql("SELECT package, dependency, range FROM package_dependencies ORDER BY package, dependency").all() as {
+      package: string;
+      dependency: string;
+      range: string;
+    }[];
+    const byPackage = new Map<string, Record<string, string>>();
+    for (const row of rows) {
+      let own = byPackage.get(row.package);
+      if (!own) byPackage.set(row.package, (own = {}));
+      own[row.dependency] = row.range;
+    }
+    return byPackage;
   }
 
   /** Inserts a package, replacing a deleted row of the same name (its history stays in `operations`). */
   insert(record: PackageRecord): void {
+    this.#revision++;
     this.#db.transaction(() => {
-      this.#db.prepare("DELETE FROM packages WHERE name = ? AND state = 'deleted'").run(record.name);
-      this.#db
-        .prepare(
-          `INSERT INTO packages (name, version, source_kind, source_url, source_ref, source_commit, source_path,
+      this.#sql("DELETE FROM packages WHERE name = ? AND state = 'deleted'").run(record.name);
+      this.#sql(
+        `INSERT INTO packages (name, version, source_kind, source_url, source_ref, source_commit, source_path,
              folder, state, desired_state, error_code, error_message, error_at, manifest, granted, env, config,
              integrity, installed_at, updated_at)
            VALUES (@name, @version, @source_kind, @source_url, @source_ref, @source_commit, @source_path,
              @folder, @state, @desired_state, @error_code, @error_message, @error_at, @manifest, @granted, @env,
              @config, @integrity, @installed_at, @updated_at)`,
-        )
-        .run(this.#rowOf(record));
+      ).run(this.#rowOf(record));
       this.#writeDependencies(record.name, record.dependencies);
       writeResolution(this.#db, record.name, record.resolved);
     })();
@@ -150,25 +196,24 @@ export class PackageStore {
 
   /** Replaces everything about an existing package (reload, upgrade). */
   replace(record: PackageRecord): void {
+    this.#revision++;
     this.#db.transaction(() => {
-      this.#db
-        .prepare(
-          `UPDATE packages SET version = @version, source_kind = @source_kind, source_url = @source_url,
+      this.#sql(
+        `UPDATE packages SET version = @version, source_kind = @source_kind, source_url = @source_url,
              source_ref = @source_ref, source_commit = @source_commit, source_path = @source_path, folder = @folder,
              state = @state, desired_state = @desired_state, error_code = @error_code,
              error_message = @error_message, error_at = @error_at, manifest = @manifest, granted = @granted,
              env = @env, config = @config, integrity = @integrity, updated_at = @updated_at
            WHERE name = @name`,
-        )
-        .run(this.#rowOf(record));
+      ).run(this.#rowOf(record));
       this.#writeDependencies(record.name, record.dependencies);
       writeResolution(this.#db, record.name, record.resolved);
     })();
   }
 
   #writeDependencies(name: string, dependencies: Record<string, string>): void {
-    this.#db.prepare("DELETE FROM package_dependencies WHERE package = ?").run(name);
-    const insert = this.#db.prepare("INSERT INTO package_dependencies (package, dependency, range) VALUES (?, ?, ?)");
+    this.#sql("DELETE FROM package_dependencies WHERE package = ?").run(name);
+    const insert = this.#sql("INSERT INTO package_dependencies (package, dependency, range) VALUES (?, ?, ?)");
     for (const [dependency, range] of Object.entries(dependencies)) insert.run(name, dependency, range);
   }
 
@@ -199,21 +244,21 @@ export class PackageStore {
 
   /** Sets the state, and the error with it: a state other than `failed` clears the error. */
   setState(name: string, state: PackageState, error: PackageError | null = null): void {
-    this.#db
-      .prepare(
-        `UPDATE packages SET state = ?, error_code = ?, error_message = ?, error_at = ?, updated_at = ?
-         WHERE name = ?`,
-      )
-      .run(state, error?.code ?? null, error?.message ?? null, error?.at ?? null, Date.now(), name);
+    if (state === "deleted") this.#revision++;
+    this.#sql(
+      `UPDATE packages SET state = ?, error_code = ?, error_message = ?, error_at = ?, updated_at = ?
+       WHERE name = ?`,
+    ).run(state, error?.code ?? null, error?.message ?? null, error?.at ?? null, Date.now(), name);
   }
 
   setDesiredState(name: string, desired: DesiredState): void {
-    this.#db.prepare("UPDATE packages SET desired_state = ?, updated_at = ? WHERE name = ?").run(desired, Date.now(), name);
+    this.#sql("UPDATE packages SET desired_state = ?, updated_at = ? WHERE name = ?").run(desired, Date.now(), name);
   }
 
   /** Removes a row that never finished installing. */
   remove(name: string): void {
-    this.#db.prepare("DELETE FROM packages WHERE name = ?").run(name);
+    this.#revision++;
+    this.#sql("DELETE FROM packages WHERE name = ?").run(name);
   }
 
   /** The dependency cache entries some package that is not deleted uses. */
@@ -223,12 +268,10 @@ export class PackageStore {
 
   /** Installed packages whose manifest declares `name` as a dependency. */
   dependentsOf(name: string): string[] {
-    const rows = this.#db
-      .prepare(
-        `SELECT d.package AS name FROM package_dependencies d JOIN packages p ON p.name = d.package
+    const rows = this.#sql(
+      `SELECT d.package AS name FROM package_dependencies d JOIN packages p ON p.name = d.package
          WHERE d.dependency = ? AND p.state != 'deleted' ORDER BY d.package`,
-      )
-      .all(name) as { name: string }[];
+    ).all(name) as { name: string }[];
     return rows.map((row) => row.name);
   }
 }

@@ -11,6 +11,11 @@ export interface HostConfig {
   port: number;
   /** Port of the Redis-protocol door (resp/); 0 picks a free one, null keeps it closed. `ISOPOD_RESP_PORT`, unset (closed) by default. */
   respPort: number | null;
+  /**
+   * Port the sandbox process serves `/pkg/{name}/*` on itself (the data plane: no hop through this process);
+   * 0 picks a free one. `ISOPOD_PKG_PORT`, unset by default (then `/pkg` is served on the admin port only).
+   */
+  pkgPort: number | undefined;
   /** Data folder: SQLite, package files, tokens. `ISOPOD_DATA`, default `./.isopod`. */
   dataDir: string;
   /** An admin token accepted beside the stored ones. `ISOPOD_ADMIN_TOKEN`, unset by default. */
@@ -198,6 +203,7 @@ export function configFromEnv(env: Env = process.env, cwd = process.cwd()): Host
     host: env.ISOPOD_HOST || "127.0.0.1",
     port: intFrom(env, "ISOPOD_PORT", 8787),
     respPort: env.ISOPOD_RESP_PORT ? intFrom(env, "ISOPOD_RESP_PORT", 0) : null,
+    pkgPort: env.ISOPOD_PKG_PORT ? intFrom(env, "ISOPOD_PKG_PORT", 0) : undefined,
     dataDir: path.resolve(cwd, env.ISOPOD_DATA || ".isopod"),
     adminToken: env.ISOPOD_ADMIN_TOKEN || undefined,
     githubApi: env.ISOPOD_GITHUB_API || "https://api.github.com",

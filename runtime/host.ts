@@ -46,6 +46,7 @@ export class Host {
   log: (line: string) => void = (line) => console.log(`isopod: ${line}`);
   #pipe: ControlPipe | undefined;
   #closing: Promise<void> | undefined;
+  #pkgUrl: string | undefined;
 
   private constructor(config: HostConfig, layout: DataLayout) {
     this.config = config;
@@ -63,6 +64,7 @@ export class Host {
       if (event.type === "log") this.logs.append(event.packageName, event.level, event.message, event.ts);
       if (event.type === "exit") this.stats.countFailure(event.packageName, event.reason);
       if (event.type === "dropped") this.logs.countDropped(event.packageName, event.lines, event.bytes);
+      if (event.type === "requests") for (const [name, status, count] of event.counts) this.stats.countRequest(name, status, count);
     });
     this.collector = new StatsCollector({
       store: this.store,
@@ -98,8 +100,14 @@ export class Host {
     return this.sandbox.resources();
   }
 
-  sandboxStatus(): { mode: "inline" } | ({ mode: "process" } & ProcessSandboxStatus) {
-    return this.sandbox instanceof ProcessSandbox ? { mode: "process", ...this.sandbox.status() } : { mode: "inline" };
+  /** Where `/pkg` is served without the control plane (`ISOPOD_PKG_PORT`): known once the sandbox listens. */
+  get pkgUrl(): string | undefined {
+    return this.sandbox instanceof ProcessSandbox ? this.sandbox.status().pkgUrl : this.#pkgUrl;
+  }
+
+  sandboxStatus(): { mode: "inline"; pkgUrl?: string } | ({ mode: "process" } & ProcessSandboxStatus) {
+    if (this.sandbox instanceof ProcessSandbox) return { mode: "process", ...this.sandbox.status() };
+    return { mode: "inline", ...(this.#pkgUrl !== undefined && { pkgUrl: this.#pkgUrl }) };
   }
 
   /** Opens (or creates) the data folder and its database. */
@@ -113,6 +121,8 @@ export class Host {
     const adminTokenFile = await this.tokens.ensureAdminToken(this.layout.adminTokenFile);
     await this.retention.run();
     this.retention.start();
+    const { pkgPort, host: hostname } = this.config;
+    if (this.sandbox instanceof LocalSandbox && pkgPort !== undefined) this.#pkgUrl = await this.sandbox.listen({ hostname, port: pkgPort });
     await this.packages.restore();
     this.sampler.start();
     this.#pipe = ControlPipe.open(this.layout.controlPipe, {
@@ -149,5 +159,6 @@ export class Host {
 function sandboxOf(config: HostConfig, layout: DataLayout): Sandbox {
   if (config.sandbox.mode === "inline") return new LocalSandbox();
   const { backoffMs, maxCrashes, crashWindowMs } = config.sandbox;
-  return new ProcessSandbox({ backoffMs, maxCrashes, crashWindowMs, cacheDir: layout.sandboxCache });
+  const pkg = config.pkgPort === undefined ? undefined : { hostname: config.host, port: config.pkgPort };
+  return new ProcessSandbox({ backoffMs, maxCrashes, crashWindowMs, cacheDir: layout.sandboxCache, pkg });
 }

@@ -20,5 +20,6 @@ export type { ChunkSource, SandboxResponse } from "../sandbox/index.ts";
 export { QueryRefused, runUserQuery } from "../db/index.ts";
 export { decodeMsgpack, encodeMsgpack } from "./formats/msgpack.ts";
 export { addRequestOf, addRequestSchema } from "./lifecycle/add_request.ts";
-export { ACTOR_METHODS, callActor, isActorMethod, isReadMethod, type ActorMethod } from "./actor/index.ts";
+export { ACTOR_METHODS, callActor, isActorMethod, isReadMethod, packageAddSchema, packageNameSchema, packagesListSchema, type ActorMethod } from "./actor/index.ts";
 export type { OperationStore } from "../db/operation_store.ts";
+export { checkHead, responseOf, RETRY_AFTER_SECONDS, splitPkgPath, writeAnswer } from "../sandbox/index.ts";

@@ -9,6 +9,7 @@ export type {
   IsolateSpec,
   IsolateStats,
   LogEvent,
+  RequestsEvent,
   ResourceInfo,
   Sandbox,
   SandboxEvent,
@@ -18,6 +19,7 @@ export type {
 export type { HeaderList } from "./isolate/core/bridge.ts";
 export { SandboxFailure } from "./failure.ts";
 export { LocalSandbox } from "./local_sandbox.ts";
+export { checkHead, decodePkgName, responseOf, RETRY_AFTER_SECONDS, splitPkgPath, writeAnswer, type DataPlaneAddress } from "./dataplane/index.ts";
 export {
   ProcessSandbox,
   type ProcessSandboxOptions,

@@ -1,6 +1,7 @@
 // The Sandbox that runs isolates in this process. Each isolate is keyed by
 // its instance id; events carry that id so stale ones can be told apart.
 
+import { DataPlane, type DataPlaneAddress } from "./dataplane/index.ts";
 import { SandboxFailure } from "./failure.ts";
 import { PackageIsolate } from "./host/package_isolate.ts";
 import { Registry } from "./registry/registry.ts";
@@ -20,6 +21,24 @@ export class LocalSandbox implements Sandbox {
   readonly #listeners: ((event: SandboxEvent) => void)[] = [];
   /** Calls between packages of this sandbox stay in it. */
   readonly #registry = new Registry();
+  /** `/pkg` served here, once `listen` is called. */
+  readonly #plane = new DataPlane(
+    (instanceId, request) => this.request(instanceId, request),
+    (counts) => this.#emit({ type: "requests", counts }),
+  );
+
+  /** Serves `/pkg/{name}/*` for the packages routed here; resolves with the URL. */
+  listen(address: DataPlaneAddress): Promise<string> {
+    return this.#plane.listen(address);
+  }
+
+  async route(packageName: string, instanceId: string | null): Promise<void> {
+    this.#plane.route(packageName, instanceId);
+  }
+
+  settled(instanceId: string, ms: number): Promise<void> {
+    return this.#plane.settled(instanceId, ms);
+  }
 
   onEvent(listener: (event: SandboxEvent) => void): void {
     this.#listeners.push(listener);
@@ -39,6 +58,7 @@ export class LocalSandbox implements Sandbox {
         log: (level, message) => this.#emit({ type: "log", instanceId, packageName, level, message, ts: Date.now() }),
         exit: (reason, message) => {
           this.#isolates.delete(instanceId);
+          this.#plane.forget(instanceId);
           this.#registry.leave(instanceId, reason);
           this.#emit({ type: "exit", instanceId, packageName, reason, message });
         },
@@ -70,6 +90,7 @@ export class LocalSandbox implements Sandbox {
   async dispose(instanceId: string): Promise<void> {
     this.#isolates.get(instanceId)?.dispose();
     this.#isolates.delete(instanceId);
+    this.#plane.forget(instanceId);
     this.#registry.leave(instanceId, "disposed");
   }
 
@@ -83,6 +104,7 @@ export class LocalSandbox implements Sandbox {
   }
 
   async close(): Promise<void> {
+    await this.#plane.close();
     for (const id of [...this.#isolates.keys()]) await this.dispose(id);
   }
 

@@ -70,7 +70,13 @@ export interface DroppedLogEvent {
   bytes: number;
 }
 
-export type SandboxEvent = LogEvent | ExitEvent | DroppedLogEvent;
+/** `/pkg` requests the data plane answered since the last batch: `[package, status, count]`. */
+export interface RequestsEvent {
+  type: "requests";
+  counts: [string, number, number][];
+}
+
+export type SandboxEvent = LogEvent | ExitEvent | DroppedLogEvent | RequestsEvent;
 
 /** A body crossing the boundary: pulled one chunk at a time (null at the end), so both sides stay bounded. */
 export interface ChunkSource {
@@ -155,4 +161,8 @@ export interface Sandbox {
   resources(): Promise<ResourceInfo[]>;
   /** Disposes everything. */
   close(): Promise<void>;
+  /** Data plane (where there is one): points a package's `/pkg` traffic at an isolate, or (null) refuses it with 503. */
+  route?(packageName: string, instanceId: string | null): Promise<void>;
+  /** Data plane: resolves once the isolate has no request in flight there, or after `ms`. */
+  settled?(instanceId: string, ms: number): Promise<void>;
 }

@@ -7,7 +7,7 @@ import { ACTOR_METHODS, callActor, type Host } from "../../runtime/index.ts";
 import { requireAdmin, type AuthEnv } from "../auth.ts";
 import { readBody } from "../body.ts";
 
-export { packageAddSchema, packageNameSchema, packagesListSchema } from "../../runtime/actor/index.ts";
+export { packageAddSchema, packageNameSchema, packagesListSchema } from "../../runtime/index.ts";
 
 /** A thin adapter: the body is decoded here (JSON or MessagePack), checked and run by the actor. */
 export function actorRoutes(host: Pick<Host, "operations">): Hono<AuthEnv> {

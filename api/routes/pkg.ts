@@ -7,23 +7,25 @@ import type { Context } from "hono";
 import type { ServerResponse } from "node:http";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
-import { requestFailureError, type ChunkSource, type Host, type SandboxResponse } from "../../runtime/index.ts";
+import {
+  checkHead,
+  requestFailureError,
+  responseOf,
+  RETRY_AFTER_SECONDS,
+  splitPkgPath,
+  writeAnswer,
+  type ChunkSource,
+  type Host,
+  type SandboxResponse,
+} from "../../runtime/index.ts";
 import { errorResponse } from "../error_response.ts";
-import { checkHead, responseOf, writeAnswer } from "../pkg_response.ts";
 import { packageNameFrom } from "../package_name.ts";
-
-/** Seconds a client is told to wait before it asks a package that is not running again. */
-export const RETRY_AFTER_SECONDS = 5;
 
 
 /** Splits `/pkg/@scope/name/rest`, `/pkg/%40scope%2Fname/rest` or `/pkg/name/rest` into the name and `/rest`. */
 export function splitPackagePath(pathname: string): { name: string; path: string } {
-  const rest = pathname.replace(/^\/pkg\/?/, "");
-  const segments = rest.split("/");
-  const scoped = segments[0]?.startsWith("@") && segments.length > 1;
-  const nameParam = scoped ? `${segments[0]}/${segments[1]}` : (segments[0] ?? "");
-  const tail = segments.slice(scoped ? 2 : 1).join("/");
-  return { name: packageNameFrom(nameParam), path: `/${tail}` };
+  const { nameParam, path } = splitPkgPath(pathname);
+  return { name: packageNameFrom(nameParam), path };
 }
 
 function chunkSourceOf(stream: ReadableStream<Uint8Array>): ChunkSource {
@@ -55,7 +57,7 @@ const INTERNAL_SERVER_ERROR: SandboxResponse = {
   body: new TextEncoder().encode("Internal Server Error"),
 };
 
-/** Writes straight to Node's response when there is one (see pkg_response.ts), else returns a web Response. */
+/** Writes straight to Node's response when there is one (see sandbox/dataplane/write_answer.ts), else returns a web Response. */
 async function answerWith(c: Context, answer: SandboxResponse): Promise<Response> {
   const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
   // Hono answers HEAD by re-wrapping the GET answer, so it must stay a Response (it has no body to default a type for).

@@ -33,7 +33,7 @@ export async function addPackage(request: AddRequest, context: AddContext, host:
   if (request.gitUrl !== undefined) return addFromGit({ ...request, gitUrl: request.gitUrl }, context, host);
   if (request.path === undefined) throw new IsopodError("bad_request", "give either git_url or path");
   const { root, source } = await resolvePathSource(request.path);
-  const same = host.store.packages.list().find((record) => record.source.kind === "path" && record.source.path === root);
+  const same = host.store.packages.findBySource("path", root);
   if (same && !request.reload) return request.start ? host.start(same.name) : same;
   const prepared = await preparePackage(root, source, request.grant, host.bundler);
   const existing = host.store.packages.get(prepared.manifest.name);
@@ -47,7 +47,7 @@ export async function addPackage(request: AddRequest, context: AddContext, host:
 /** Adds from a GitHub URL; already there (same URL) without `reload`: nothing is fetched. */
 async function addFromGit(request: AddRequest & { gitUrl: string }, context: AddContext, host: AddHost): Promise<PackageRecord> {
   const url = host.git.parse(request.gitUrl).url;
-  const same = host.store.packages.list().find((record) => record.source.kind === "git" && record.source.url === url);
+  const same = host.store.packages.findBySource("git", url);
   if (same && !request.reload) return request.start ? host.start(same.name) : same;
   const fetched = await host.git.fetch(url);
   let record: PackageRecord;

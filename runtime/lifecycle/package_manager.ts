@@ -41,6 +41,7 @@ export class PackageManager {
   readonly #folders = new FolderSource();
   readonly #restarts: Restarter;
   readonly #swaps: Swaps;
+  #graphCache: { revision: number; graph: DependencyGraph } | undefined;
 
   /**
    * `log` writes the host's own lines about a package (a failed stop hook); by default straight to the store.
@@ -311,8 +312,13 @@ export class PackageManager {
     return this.#runner.inFlight(name);
   }
 
+  /** The graph of what is installed, rebuilt only after the set of packages or their dependencies changed. */
   #graph(): DependencyGraph {
-    return DependencyGraph.of(this.list().map((record) => [record.name, Object.keys(record.dependencies)]));
+    const revision = this.#store.packages.revision;
+    if (this.#graphCache?.revision !== revision) {
+      this.#graphCache = { revision, graph: DependencyGraph.of(this.#store.packages.dependencyEdges()) };
+    }
+    return this.#graphCache.graph;
   }
 
   #facts(): PackageFacts {

@@ -86,6 +86,7 @@ export class PackageRunner {
     try {
       await this.#bounded(spec, "loading", this.#sandbox.load(spec));
       await this.#bounded(spec, `the "start" hook`, this.#sandbox.hook(spec.instanceId, "start"));
+      await this.#bounded(spec, "routing", this.#sandbox.route?.(record.name, spec.instanceId) ?? Promise.resolve());
     } catch (error) {
       await this.#dispose(spec.instanceId);
       throw error;
@@ -119,7 +120,9 @@ export class PackageRunner {
     if (spec === undefined) return undefined;
     this.#draining.add(name);
     try {
-      await this.#inFlight.settled(name, this.#graceMs);
+      // The data plane refuses new requests first; then both planes' requests in flight get the grace period.
+      await withDeadline(this.#sandbox.route?.(name, null) ?? Promise.resolve(), SANDBOX_GRACE_MS).catch(() => undefined);
+      await Promise.all([this.#inFlight.settled(name, this.#graceMs), this.#sandbox.settled?.(spec.instanceId, this.#graceMs)]);
     } finally {
       this.#draining.delete(name);
     }

@@ -82,7 +82,9 @@ export class StatsCollector {
     const [isolates, resources] = await Promise.all([sandbox.stats(), this.#resources()]);
     const at = Date.now();
     const records = store.packages.list();
-    const packages = records.map((record) => this.#packageStats(record, isolates, at));
+    const byPackage = new Map<string, IsolateStats[]>();
+    for (const isolate of isolates) byPackage.set(isolate.packageName, [...(byPackage.get(isolate.packageName) ?? []), isolate]);
+    const packages = records.map((record) => this.#packageStats(record, byPackage.get(record.name) ?? [], at));
     const memory = process.memoryUsage();
     const cpu = process.cpuUsage();
     return {
@@ -112,9 +114,9 @@ export class StatsCollector {
     };
   }
 
-  #packageStats(record: PackageRecord, all: IsolateStats[], at: number): PackageStats {
+  /** `own`: the isolates of this package. */
+  #packageStats(record: PackageRecord, own: IsolateStats[], at: number): PackageStats {
     const { counters, logs } = this.#sources;
-    const own = all.filter((isolate) => isolate.packageName === record.name);
     const count = counters.get(record.name);
     const dropped = logs.dropped(record.name);
     const newest = Math.max(0, ...own.map((isolate) => isolate.createdAt));

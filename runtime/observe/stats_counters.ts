@@ -27,14 +27,14 @@ export class StatsCounters {
   }
 
   /**
-   * Counts one `/pkg` request answered with `status`.
+   * Counts `count` (default one) `/pkg` requests answered with `status`.
    * @example host.stats.countRequest("@acme/clock", response.status)
    */
-  countRequest(name: string, status: number): void {
+  countRequest(name: string, status: number, count = 1): void {
     const counters = this.#of(name);
     if (!counters) return;
-    counters.requests += 1;
-    if (status >= 500) counters.errors += 1;
+    counters.requests += count;
+    if (status >= 500) counters.errors += count;
   }
 
   /** Counts one automatic restart (the restart policy calls this). */

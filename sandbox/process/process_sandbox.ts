@@ -2,6 +2,7 @@
 // alive: a crash (SIGKILL, V8 fatal error, out of memory) fails the calls and
 // isolates it held, and the process is started again after a backoff.
 
+import type { DataPlaneAddress } from "../dataplane/index.ts";
 import { SandboxFailure } from "../failure.ts";
 import { CrashRecord } from "./crash_record.ts";
 import { SandboxChild, type ChildExit, type ChildTimings } from "./sandbox_child.ts";
@@ -29,6 +30,8 @@ export interface ProcessSandboxOptions extends Partial<ChildTimings> {
   maxCrashes?: number;
   /** Default 60000. */
   crashWindowMs?: number;
+  /** Where the sandbox process serves `/pkg` itself (the data plane); none without it. */
+  pkg?: DataPlaneAddress | undefined;
 }
 
 /** What happened to the sandbox process, for the control plane to act on (runtime/lifecycle/sandbox_recovery.ts). */
@@ -39,6 +42,8 @@ export type SupervisionEvent =
 export interface ProcessSandboxStatus {
   state: "idle" | "starting" | "up" | "down" | "closed";
   pid: number | null;
+  /** Where the sandbox process serves `/pkg` while it is up, if it does. */
+  pkgUrl?: string;
   /** Crashes since the host started, and within the crash window now. */
   crashes: number;
   recentCrashes: number;
@@ -69,6 +74,7 @@ const LOG_LEVELS = new Set(["debug", "info", "warn", "error"]);
 export class ProcessSandbox implements Sandbox {
   readonly #timings: ChildTimings;
   readonly #cacheDir: string | undefined;
+  readonly #pkg: DataPlaneAddress | undefined;
   readonly #crashes: CrashRecord;
   readonly #listeners: ((event: SandboxEvent) => void)[] = [];
   readonly #supervisors: ((event: SupervisionEvent) => void)[] = [];
@@ -88,6 +94,7 @@ export class ProcessSandbox implements Sandbox {
       heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 30_000,
     };
     this.#cacheDir = options.cacheDir;
+    this.#pkg = options.pkg;
     this.#crashes = new CrashRecord({
       backoffMs: options.backoffMs ?? 100,
       maxBackoffMs: options.maxBackoffMs ?? 10_000,
@@ -109,6 +116,7 @@ export class ProcessSandbox implements Sandbox {
     return {
       state: this.#state,
       pid: this.#state === "up" ? (this.#child?.pid ?? null) : null,
+      ...(this.#state === "up" && this.#child?.pkgUrl !== undefined && { pkgUrl: this.#child.pkgUrl }),
       crashes: this.#crashes.total,
       recentCrashes: this.#crashes.recent(),
     };
@@ -172,6 +180,17 @@ export class ProcessSandbox implements Sandbox {
     }) as Promise<SandboxResponse>;
   }
 
+  /** Data plane: routes a package to an isolate (or off); nothing to do while no process is up (it has no routes). */
+  async route(packageName: string, instanceId: string | null): Promise<void> {
+    if (instanceId !== null && !this.#instances.has(instanceId)) return;
+    await this.#call("route", [packageName, instanceId], { whenDown: undefined });
+  }
+
+  /** Data plane: resolves once the isolate has no request in flight there, or after `ms`. */
+  async settled(instanceId: string, ms: number): Promise<void> {
+    await this.#call("settled", [instanceId, ms], { whenDown: undefined }).catch(() => undefined);
+  }
+
   /** Ends the sandbox process (its isolates with it); later calls reject with `disposed`. */
   async close(): Promise<void> {
     if (this.#state === "closed") return;
@@ -205,7 +224,7 @@ export class ProcessSandbox implements Sandbox {
   }
 
   #start(): SandboxChild {
-    const child: SandboxChild = new SandboxChild((message) => this.#handle(child, message), this.#timings, { cacheDir: this.#cacheDir });
+    const child: SandboxChild = new SandboxChild((message) => this.#handle(child, message), this.#timings, { cacheDir: this.#cacheDir, pkg: this.#pkg });
     this.#child = child;
     this.#state = "starting";
     const restart = this.#crashes.total > 0;
@@ -253,6 +272,7 @@ export class ProcessSandbox implements Sandbox {
 
   /** An event from the sandbox process, believed only for an isolate the control plane loaded. */
   #event(event: SandboxEvent): void {
+    if (event?.type === "requests") return this.#requests(event.counts);
     const packageName = this.#instances.get(event?.instanceId);
     if (packageName === undefined) return;
     const { instanceId } = event;
@@ -265,6 +285,17 @@ export class ProcessSandbox implements Sandbox {
       const failure = errorOfWire({ reason: event.reason, message: String(event.message) }) as SandboxFailure;
       this.#lose(instanceId, packageName, failure);
     }
+  }
+
+  /** Request counts from the data plane, kept only for packages loaded here and plausible numbers. */
+  #requests(counts: unknown): void {
+    if (!Array.isArray(counts)) return;
+    const loaded = new Set(this.#instances.values());
+    const valid = counts.filter(
+      (entry): entry is [string, number, number] =>
+        Array.isArray(entry) && loaded.has(entry[0]) && Number.isInteger(entry[1]) && entry[1] >= 100 && entry[1] <= 599 && Number.isSafeInteger(entry[2]) && entry[2] > 0,
+    );
+    if (valid.length > 0) this.#emit({ type: "requests", counts: valid });
   }
 
   /** An isolate ended: its calls fail with the reason, and the control plane hears of it. */

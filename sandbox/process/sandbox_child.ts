@@ -3,6 +3,7 @@
 // the story of how it ended.
 
 import { spawn, type ChildProcess } from "node:child_process";
+import type { DataPlaneAddress } from "../dataplane/index.ts";
 import type { Socket } from "node:net";
 import { childEntry } from "./sandbox_entry.ts";
 import type { Wire } from "./wire.ts";
@@ -18,6 +19,8 @@ const STDERR_TAIL = 4096;
 export interface ChildOptions {
   /** Where the bundled entry is written (sandbox_entry.ts); without it, the entry runs through tsx. */
   cacheDir: string | undefined;
+  /** Where the process serves `/pkg` itself (the data plane); none without it. */
+  pkg?: DataPlaneAddress | undefined;
 }
 
 export interface ChildTimings {
@@ -37,9 +40,10 @@ export interface ChildExit {
   message: string;
 }
 
-function childEnv(): NodeJS.ProcessEnv {
+function childEnv(pkg: DataPlaneAddress | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const key of INHERITED_ENV) if (process.env[key] !== undefined) env[key] = process.env[key];
+  if (pkg) Object.assign(env, { ISOPOD_PKG_HOST: pkg.hostname, ISOPOD_PKG_PORT: String(pkg.port) });
   return env;
 }
 
@@ -50,6 +54,8 @@ export class SandboxChild {
   readonly ready: Promise<number>;
   /** Resolves once the process has ended (or could not be started), however it ended. Never rejects. */
   readonly exited: Promise<ChildExit>;
+  /** Where the process serves `/pkg`, once ready (if it does). */
+  pkgUrl: string | undefined;
   readonly #timings: ChildTimings;
   readonly #onMessage: (message: Wire) => void;
   #process: ChildProcess | undefined;
@@ -97,7 +103,7 @@ export class SandboxChild {
       // fd 3 is the channel (wire_channel.ts): a socket pair, both ways.
       child = spawn(process.execPath, [...entry.execArgv, entry.module], {
         stdio: ["ignore", "inherit", "pipe", "pipe"],
-        env: childEnv(),
+        env: childEnv(options.pkg),
       });
     } catch (error) {
       return this.#ended({ code: null, signal: null, message: `the sandbox process could not be started: ${(error as Error).message}` });
@@ -122,7 +128,10 @@ export class SandboxChild {
     this.#lastHeard = Date.now();
     if (!Array.isArray(batch)) return;
     for (const message of batch) {
-      if (message?.k === "ready" && !this.#isReady) this.#onReady();
+      if (message?.k === "ready" && !this.#isReady) {
+        if (typeof message.pkgUrl === "string") this.pkgUrl = message.pkgUrl;
+        this.#onReady();
+      }
       else if (message?.k === "fatal") this.#fatal = String(message.message);
       else if (message && !this.streams.handle(message)) this.#onMessage(message);
     }

@@ -17,8 +17,8 @@ export interface ChildEntry {
 }
 
 const SOURCE = fileURLToPath(new URL("./sandbox_process.ts", import.meta.url));
-/** isolated-vm needs it (see README.md). */
-const NODE_FLAGS = ["--no-node-snapshot"];
+/** isolated-vm needs it (see README.md); a host profiled with `--cpu-prof` profiles its sandbox processes too. */
+const NODE_FLAGS = ["--no-node-snapshot", ...process.execArgv.filter((flag) => flag.startsWith("--cpu-prof"))];
 
 let bundled: Promise<string> | undefined;
 let warned = false;

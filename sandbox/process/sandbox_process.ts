@@ -144,4 +144,18 @@ onCatastrophicError((message) => {
 socket.on("end", parentGone);
 socket.on("close", parentGone);
 socket.on("error", parentGone);
-port.post({ k: "ready", pid: process.pid });
+/** The data plane, when the control plane asked for one: its URL goes out with `ready`. */
+async function listenPkg(): Promise<string | undefined> {
+  const hostname = process.env.ISOPOD_PKG_HOST;
+  const pkgPort = Number(process.env.ISOPOD_PKG_PORT);
+  if (hostname === undefined || !Number.isInteger(pkgPort)) return undefined;
+  try {
+    return await sandbox.listen({ hostname, port: pkgPort });
+  } catch (error) {
+    console.error(`isopod: the sandbox process cannot serve /pkg on ${hostname}:${pkgPort}: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+const pkgUrl = await listenPkg();
+port.post({ k: "ready", pid: process.pid, ...(pkgUrl !== undefined && { pkgUrl }) });

@@ -9,7 +9,7 @@ import type { FailureReason, SandboxEvent } from "../sandbox.ts";
  * out. Forwarding a new method takes its name here and a one-line method in
  * ProcessSandbox. `request` is not here: its bodies and signal need the streams.
  */
-export const PLAIN_METHODS = ["load", "hook", "dispose", "stats", "resources"] as const;
+export const PLAIN_METHODS = ["load", "hook", "dispose", "stats", "resources", "route", "settled"] as const;
 export type PlainMethod = (typeof PLAIN_METHODS)[number];
 
 /** An error as it crosses: a SandboxFailure keeps its reason, anything else its name. */
@@ -36,7 +36,7 @@ export interface WireResponse {
 
 export type Wire =
   /** Child: loaded and listening. */
-  | { k: "ready"; pid: number }
+  | { k: "ready"; pid: number; pkgUrl?: string }
   /** Parent: call a Sandbox method; `args` of `request` is `[instanceId, WireRequest]`. */
   | { k: "call"; id: number; method: string; args: unknown[] }
   | { k: "done"; id: number; value: unknown }

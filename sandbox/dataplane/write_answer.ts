@@ -4,7 +4,7 @@
 // (backpressure); under app.request() it becomes a web Response.
 
 import type { ServerResponse } from "node:http";
-import type { ChunkSource, SandboxResponse } from "../runtime/index.ts";
+import type { ChunkSource, SandboxResponse } from "../sandbox.ts";
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
