@@ -1,4 +1,4 @@
-// Package and resource names on their own: what SPEC section 6 allows, the
+// Package and resource names on their own: what docs/reference/package_format.md allows, the
 // length bounds, and the folder a package name maps to.
 
 import assert from "node:assert/strict";

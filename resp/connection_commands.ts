@@ -114,5 +114,5 @@ export const CONNECTION_COMMANDS: ReadonlyMap<string, Handler> = new Map([
   ["config_format", configFormat],
 ]);
 
-/** What a connection may do before AUTH (SPEC section 6: PING and HELLO; AUTH itself, and QUIT). */
+/** What a connection may do before AUTH (docs/doors.md: PING and HELLO; AUTH itself, and QUIT). */
 export const OPEN_COMMANDS: ReadonlySet<string> = new Set(["ping", "auth", "hello", "quit"]);

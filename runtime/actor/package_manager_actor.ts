@@ -22,7 +22,7 @@ export const packagesListSchema = z.strictObject({});
 export const ACTOR_METHODS = ["package_add", "package_delete", "package_start", "package_stop", "package_upgrade", "packages_list"] as const;
 export type ActorMethod = (typeof ACTOR_METHODS)[number];
 
-/** Methods a viewer token may call where a door lets viewers in (the Redis door, SPEC section 6). */
+/** Methods a viewer token may call where a door lets viewers in (the Redis door, docs/doors.md). */
 const READ_METHODS: ReadonlySet<ActorMethod> = new Set(["packages_list"]);
 
 export function isActorMethod(method: string): method is ActorMethod {
