@@ -6,8 +6,8 @@ import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { FakeGitHub } from "../tests/helpers/fake_github.ts";
-import { tarball } from "../tests/helpers/tar_writer.ts";
+import { FakeGitHub } from "../tests/helpers/registries/fake_github.ts";
+import { tarball } from "../tests/helpers/registries/tar_writer.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const TOKEN = "bench-admin-token";

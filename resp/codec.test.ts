@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import { encodeReply, RequestDecoder, RespProtocolError, type Protocol, type Reply } from "./codec.ts";
-import { encodeCommand, replyDecoder } from "../tests/helpers/resp_wire.ts";
+import { encodeCommand, replyDecoder } from "../tests/helpers/clients/resp_wire.ts";
 
 /** Feeds `bytes` in chunks cut at `cuts`, taking commands after each chunk as the door does. */
 function decodeInChunks(decoder: RequestDecoder, bytes: Buffer, cuts: number[]): Buffer[][] {

@@ -3,6 +3,7 @@
 
 import { cycleText, type CyclePath, type DependencyGraph } from "../graph/dependency_graph.ts";
 import { IsopodError, messageOf, notFound } from "../errors.ts";
+import type { Actor, Audit } from "./audit.ts";
 
 export interface BatchResult {
   name: string;
@@ -174,4 +175,31 @@ export async function dependentsFirst(
       );
     }
   }
+}
+
+/** A batch with its results written to the audit log; a batch that fails as a whole refuses the names it had not reached. */
+export async function auditedBatch(
+  audit: Audit,
+  batch: { operation: string; names: readonly string[]; actor: Actor; params: Record<string, unknown> },
+  run: (report: BatchReport) => Promise<void>,
+): Promise<BatchReport> {
+  const report = new BatchReport(batch.operation, batch.names);
+  try {
+    await run(report);
+    return report;
+  } catch (error) {
+    report.refuseRest(error);
+    throw error;
+  } finally {
+    audit.recordBatch(batch.actor, report, batch.params);
+  }
+}
+
+export function hasDependents(name: string, dependents: string[]): IsopodError {
+  const list = dependents.map((dependent) => `"${dependent}"`).join(", ");
+  return new IsopodError(
+    "has_dependents",
+    `cannot delete "${name}": ${list} depend on it; delete them first, or delete with cascade=true`,
+    { dependents },
+  );
 }

@@ -4,7 +4,7 @@
 import type { PackageRecord, Store } from "../../db/index.ts";
 import type { Sandbox, SandboxRequest, SandboxResponse } from "../../sandbox/index.ts";
 import { Audit, HOST_ACTOR, type Actor } from "./audit.ts";
-import { BatchReport, dependentsFirst, startInOrder, type PackageFacts } from "./batch.ts";
+import { auditedBatch, dependentsFirst, hasDependents, startInOrder, type BatchReport, type PackageFacts } from "./batch.ts";
 import { Bundler } from "../packages/bundler.ts";
 import type { HostConfig } from "../config.ts";
 import { DependencyGraph } from "../graph/dependency_graph.ts";
@@ -330,31 +330,14 @@ export class PackageManager {
   }
 
   /** Runs a batch and writes its results to the audit log; a batch that fails as a whole refuses its names. */
-  async #batch(
+  #batch(
     operation: string,
     names: readonly string[],
     actor: Actor,
     params: Record<string, unknown>,
     run: (report: BatchReport) => Promise<void>,
   ): Promise<BatchReport> {
-    const report = new BatchReport(operation, names);
-    try {
-      await run(report);
-      return report;
-    } catch (error) {
-      report.refuseRest(error);
-      throw error;
-    } finally {
-      this.#audit.recordBatch(actor, report, params);
-    }
+    return auditedBatch(this.#audit, { operation, names, actor, params }, run);
   }
-}
 
-function hasDependents(name: string, dependents: string[]): IsopodError {
-  const list = dependents.map((dependent) => `"${dependent}"`).join(", ");
-  return new IsopodError(
-    "has_dependents",
-    `cannot delete "${name}": ${list} depend on it; delete them first, or delete with cascade=true`,
-    { dependents },
-  );
 }

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { addPackage } from "../helpers/add_package.ts";
 import { assertApiError } from "../helpers/assertions.ts";
-import { rawRequest } from "../helpers/raw_request.ts";
+import { rawRequest } from "../helpers/clients/raw_request.ts";
 import { useHost, useServer } from "../helpers/use_host.ts";
 import { waitFor } from "../helpers/wait_for.ts";
 

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { addModule } from "../helpers/add_module.ts";
-import { useConsole } from "../helpers/use_console.ts";
+import { useConsole } from "../helpers/clients/use_console.ts";
 import { ADMIN_TOKEN, useHost } from "../helpers/use_host.ts";
 
 const HELLO = path.resolve(import.meta.dirname, "../../packages/hello");

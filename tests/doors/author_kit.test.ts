@@ -7,7 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test, type TestContext } from "node:test";
-import { runCli } from "../helpers/run_cli.ts";
+import { runCli } from "../helpers/clients/run_cli.ts";
 import { useHost } from "../helpers/use_host.ts";
 import { useTmp } from "../helpers/use_tmp.ts";
 import { waitFor } from "../helpers/wait_for.ts";

@@ -7,7 +7,7 @@ import path from "node:path";
 import { describe, test, type TestContext } from "node:test";
 import { assertNothingInstalled } from "../helpers/assertions.ts";
 import { writePackage } from "../helpers/package_fixture.ts";
-import { runCli, type CliRun } from "../helpers/run_cli.ts";
+import { runCli, type CliRun } from "../helpers/clients/run_cli.ts";
 import { spawnHost } from "../helpers/spawn_host.ts";
 import { ADMIN_TOKEN, useHost, useServer, type TestHost } from "../helpers/use_host.ts";
 import { useTmp } from "../helpers/use_tmp.ts";

@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { AddressInfo } from "node:net";
 import { describe, test, type TestContext } from "node:test";
-import { runCli, type CliRun } from "../helpers/run_cli.ts";
+import { runCli, type CliRun } from "../helpers/clients/run_cli.ts";
 
 const pkg = (name: string, state: string) => ({
   name,

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import net from "node:net";
 import { test } from "node:test";
-import { encodeCommand, openWire, type RespWire } from "../helpers/resp_wire.ts";
+import { encodeCommand, openWire, type RespWire } from "../helpers/clients/resp_wire.ts";
 import { spawnHost } from "../helpers/spawn_host.ts";
 import { ADMIN_TOKEN } from "../helpers/use_host.ts";
 import { useRespHost } from "../helpers/use_resp_host.ts";

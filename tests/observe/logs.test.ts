@@ -6,7 +6,7 @@ import net from "node:net";
 import { describe, test } from "node:test";
 import { assertApiError } from "../helpers/assertions.ts";
 import { addModule } from "../helpers/add_module.ts";
-import { SseReader } from "../helpers/sse.ts";
+import { SseReader } from "../helpers/clients/sse.ts";
 import { ADMIN_TOKEN, useHost, useServer } from "../helpers/use_host.ts";
 import { waitFor } from "../helpers/wait_for.ts";
 

@@ -7,7 +7,7 @@ import path from "node:path";
 import { describe, test } from "node:test";
 import { QueryRefused, runUserQuery, USER_VIEWS } from "../../db/index.ts";
 import { addModule } from "../helpers/add_module.ts";
-import { runCli } from "../helpers/run_cli.ts";
+import { runCli } from "../helpers/clients/run_cli.ts";
 import { useHost, type TestHost } from "../helpers/use_host.ts";
 
 const HELLO = path.resolve(import.meta.dirname, "../../packages/hello");

@@ -4,10 +4,10 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
-import { denoServe } from "../helpers/deno_serve.ts";
-import { runCli } from "../helpers/run_cli.ts";
-import { useFakeNpm, type FakeNpm } from "../helpers/fake_npm.ts";
-import { addAndStart, useNpmHost } from "../helpers/npm_host.ts";
+import { denoServe } from "../helpers/clients/deno_serve.ts";
+import { runCli } from "../helpers/clients/run_cli.ts";
+import { useFakeNpm, type FakeNpm } from "../helpers/registries/fake_npm.ts";
+import { addAndStart, useNpmHost } from "../helpers/registries/npm_host.ts";
 import { writePackage } from "../helpers/package_fixture.ts";
 import { useTmp } from "../helpers/use_tmp.ts";
 

@@ -7,8 +7,8 @@ import path from "node:path";
 import { test } from "node:test";
 import { PackageCache } from "../../runtime/packages/cache/package_cache.ts";
 import { pruneCache } from "../../runtime/packages/cache/prune.ts";
-import { useFakeNpm } from "../helpers/fake_npm.ts";
-import { addAndStart, pkgText, useNpmHost } from "../helpers/npm_host.ts";
+import { useFakeNpm } from "../helpers/registries/fake_npm.ts";
+import { addAndStart, pkgText, useNpmHost } from "../helpers/registries/npm_host.ts";
 import { writePackage } from "../helpers/package_fixture.ts";
 import { useTmp } from "../helpers/use_tmp.ts";
 

@@ -3,8 +3,8 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { useFakeNpm } from "../helpers/fake_npm.ts";
-import { addAndStart, pkgText, useNpmHost } from "../helpers/npm_host.ts";
+import { useFakeNpm } from "../helpers/registries/fake_npm.ts";
+import { addAndStart, pkgText, useNpmHost } from "../helpers/registries/npm_host.ts";
 import { writePackage } from "../helpers/package_fixture.ts";
 import { useTmp } from "../helpers/use_tmp.ts";
 

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { assertApiError } from "../helpers/assertions.ts";
 import { addModule } from "../helpers/add_module.ts";
-import { runCli } from "../helpers/run_cli.ts";
+import { runCli } from "../helpers/clients/run_cli.ts";
 import { ADMIN_TOKEN, useHost, useServer, type TestHost } from "../helpers/use_host.ts";
 import { waitFor } from "../helpers/wait_for.ts";
 import { parseCommand, runCommand } from "../../runtime/control/commands.ts";

@@ -6,10 +6,10 @@ import assert from "node:assert/strict";
 import { cp, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, test } from "node:test";
-import { comparable } from "../helpers/compare_answers.ts";
-import { denoServe } from "../helpers/deno_serve.ts";
+import { comparable } from "../helpers/clients/compare_answers.ts";
+import { denoServe } from "../helpers/clients/deno_serve.ts";
 import { useEchoServer } from "../helpers/echo_server.ts";
-import { rawRequest, type RawRequest } from "../helpers/raw_request.ts";
+import { rawRequest, type RawRequest } from "../helpers/clients/raw_request.ts";
 import { useHost, useServer } from "../helpers/use_host.ts";
 import { useTmp } from "../helpers/use_tmp.ts";
 import { ROOT } from "../helpers/paths.ts";
@@ -18,7 +18,7 @@ const FIXTURES = path.join(ROOT, "tests/fixtures/conformance");
 
 interface Scenario {
   env?: Record<string, string>;
-  /** The module calls Deno.serve itself: Deno runs it with `deno run` (tests/helpers/deno_serve.ts). */
+  /** The module calls Deno.serve itself: Deno runs it with `deno run` (tests/helpers/clients/deno_serve.ts). */
   run?: boolean;
   requests: RawRequest[];
 }

@@ -6,7 +6,7 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { assertApiError } from "../helpers/assertions.ts";
-import { assertNothingLeft, useGitHubHost, writeRepo, type GitHubTestHost } from "../helpers/github_host.ts";
+import { assertNothingLeft, useGitHubHost, writeRepo, type GitHubTestHost } from "../helpers/registries/github_host.ts";
 
 const START_LOG = `export default { start(ctx) { console.log("start", ctx.package.version); } };`;
 

@@ -7,9 +7,9 @@ import { readdir } from "node:fs/promises";
 import { describe, test } from "node:test";
 import { configFromEnv, type ArchiveBounds } from "../../runtime/config.ts";
 import { assertApiError } from "../helpers/assertions.ts";
-import { assertNothingLeft, useGitHubHost } from "../helpers/github_host.ts";
-import type { Tree } from "../helpers/fake_github.ts";
-import type { TarEntry } from "../helpers/tar_writer.ts";
+import { assertNothingLeft, useGitHubHost } from "../helpers/registries/github_host.ts";
+import type { Tree } from "../helpers/registries/fake_github.ts";
+import type { TarEntry } from "../helpers/registries/tar_writer.ts";
 
 const DEFAULT_BOUNDS: ArchiveBounds = configFromEnv({}).archive;
 const MANIFEST = JSON.stringify({ name: "pkg", version: "1.0.0", exports: "./mod.ts" });

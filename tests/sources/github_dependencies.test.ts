@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { assertApiError } from "../helpers/assertions.ts";
-import { assertNothingLeft, useGitHubHost, writeRepo } from "../helpers/github_host.ts";
+import { assertNothingLeft, useGitHubHost, writeRepo } from "../helpers/registries/github_host.ts";
 import { writePackage } from "../helpers/package_fixture.ts";
 import { useTmp } from "../helpers/use_tmp.ts";
 

@@ -6,7 +6,7 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, test, type TestContext } from "node:test";
 import { assertApiError } from "../helpers/assertions.ts";
-import { useGitHubHost, writeRepo, type GitHubTestHost } from "../helpers/github_host.ts";
+import { useGitHubHost, writeRepo, type GitHubTestHost } from "../helpers/registries/github_host.ts";
 import { writePackage } from "../helpers/package_fixture.ts";
 import { useHost } from "../helpers/use_host.ts";
 import { useTmp } from "../helpers/use_tmp.ts";

@@ -10,8 +10,8 @@ import { configFromEnv } from "../../runtime/config.ts";
 import { hashFolder } from "../../runtime/packages/integrity.ts";
 import { DataLayout } from "../../runtime/layout.ts";
 import { FolderSource, GitSource, type FetchedSource, type Source } from "../../runtime/sources/index.ts";
-import { useFakeGitHub } from "../helpers/fake_github.ts";
-import { writeRepo } from "../helpers/github_host.ts";
+import { useFakeGitHub } from "../helpers/registries/fake_github.ts";
+import { writeRepo } from "../helpers/registries/github_host.ts";
 import { writePackage } from "../helpers/package_fixture.ts";
 import { useTmp } from "../helpers/use_tmp.ts";
 

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import type { Page } from "playwright-core";
 import { useBrowser, type TestBrowser } from "./use_browser.ts";
-import { ADMIN_TOKEN, useHost, useServer, type TestHost } from "./use_host.ts";
+import { ADMIN_TOKEN, useHost, useServer, type TestHost } from "../use_host.ts";
 
 export interface TestConsole {
   h: TestHost;

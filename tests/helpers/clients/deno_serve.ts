@@ -5,9 +5,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
 import type { TestContext } from "node:test";
-import { stopHost } from "./spawn_host.ts";
+import { stopHost } from "../spawn_host.ts";
+import { ROOT } from "../paths.ts";
 
-const DENO = path.resolve(import.meta.dirname, "../../node_modules/.bin/deno");
+const DENO = path.join(ROOT, "node_modules/.bin/deno");
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -3,8 +3,9 @@
 
 import { spawn } from "node:child_process";
 import path from "node:path";
+import { ROOT } from "../paths.ts";
 
-const SHIM = path.resolve(import.meta.dirname, "../../cli/isopod.js");
+const SHIM = path.join(ROOT, "cli/isopod.js");
 
 export interface CliRun {
   code: number | null;

@@ -5,13 +5,13 @@ import assert from "node:assert/strict";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { TestContext } from "node:test";
-import type { HostConfig } from "../../runtime/config.ts";
-import { assertNothingInstalled } from "./assertions.ts";
+import type { HostConfig } from "../../../runtime/config.ts";
+import { assertNothingInstalled } from "../assertions.ts";
 import type { FakeGitHub} from "./fake_github.ts";
 import { useFakeGitHub, type FakeGitHubOptions } from "./fake_github.ts";
-import { writePackage, type PackageFixture } from "./package_fixture.ts";
-import { useHost, type TestHost } from "./use_host.ts";
-import { useTmp } from "./use_tmp.ts";
+import { writePackage, type PackageFixture } from "../package_fixture.ts";
+import { useHost, type TestHost } from "../use_host.ts";
+import { useTmp } from "../use_tmp.ts";
 
 export interface GitHubTestHost extends TestHost {
   github: FakeGitHub;

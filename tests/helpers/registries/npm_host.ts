@@ -3,9 +3,9 @@
 
 import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
-import { dependencyConfigFrom, type DependencyBounds } from "../../runtime/packages/index.ts";
+import { dependencyConfigFrom, type DependencyBounds } from "../../../runtime/packages/index.ts";
 import type { FakeNpm } from "./fake_npm.ts";
-import { useHost, type TestHost } from "./use_host.ts";
+import { useHost, type TestHost } from "../use_host.ts";
 
 export async function useNpmHost(t: TestContext, npm: FakeNpm, bounds: Partial<DependencyBounds> = {}): Promise<TestHost> {
   const config = dependencyConfigFrom({ ISOPOD_NPM_REGISTRY: npm.url, HOME: "/nonexistent" });
