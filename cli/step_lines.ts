@@ -6,28 +6,29 @@ import { progressKey, progressText, type ProgressEvent } from "../common/progres
 
 export class StepLines {
   readonly #out: Writable;
-  readonly #live: boolean;
+  /** Whether the current line is rewritten in place (a terminal). */
+  readonly live: boolean;
   #key: string | undefined;
   #held: ProgressEvent | undefined;
 
   /** `live`: rewrite the current line in place (a terminal). */
   constructor(out: Writable, live: boolean) {
     this.#out = out;
-    this.#live = live;
+    this.live = live;
   }
 
   step(event: ProgressEvent): void {
     const key = progressKey(event);
     if (key !== this.#key) this.end();
     this.#key = key;
-    if (this.#live) this.#out.write(`\r${progressText(event)}\x1b[K`);
+    if (this.live) this.#out.write(`\r${progressText(event)}\x1b[K`);
     else this.#held = event;
   }
 
   /** Finishes the current line. */
   end(): void {
     if (this.#key === undefined) return;
-    if (this.#live) this.#out.write("\n");
+    if (this.live) this.#out.write("\n");
     else if (this.#held) this.#out.write(`${progressText(this.#held)}\n`);
     this.#key = undefined;
     this.#held = undefined;

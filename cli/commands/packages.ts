@@ -83,16 +83,20 @@ async function add(ctx: CliContext, source: string, options: AddOptions): Promis
     ...envOf(options.env),
     ...configOf(options.config),
   };
-  const pkg = await addWithSteps(ctx, body);
+  const pkg = await addWithSteps(ctx, source, body);
   ctx.out.result(pkg, () => `added ${packageLine(pkg)}`);
 }
 
-/** The add, its steps on stderr as the host reports them; under --quiet, just the answer. */
-async function addWithSteps(ctx: CliContext, body: Record<string, unknown>): Promise<PackageAnswer> {
+/**
+ * The add, its steps on stderr as the host reports them; under --quiet, just the answer.
+ * Off a terminal the "still adding" lines go on as well, since a step's line is written when it ends.
+ */
+async function addWithSteps(ctx: CliContext, source: string, body: Record<string, unknown>): Promise<PackageAnswer> {
   const lines = ctx.out.stepLines();
   if (!lines) return ctx.client.call<PackageAnswer>("POST", "/v1/packages", body);
   try {
-    return await callWithSteps<PackageAnswer>(ctx.client, { method: "POST", route: "/v1/packages", body, key: "package" }, (event) => lines.step(event));
+    const work = callWithSteps<PackageAnswer>(ctx.client, { method: "POST", route: "/v1/packages", body, key: "package" }, (event) => lines.step(event));
+    return await (lines.live ? work : ctx.out.progress(`adding ${source}`, work));
   } finally {
     lines.end();
   }
