@@ -62,11 +62,17 @@ export function errorFieldOf(error: unknown): ErrorBody["error"] {
   return bodyOf(translated).error;
 }
 
-export function errorResponse(c: Context, error: unknown): Response {
+/** An error's status and body as a route would answer it (an internal error is logged, `where` saying what failed). */
+export function errorAnswerOf(error: unknown, where: string): { status: ContentfulStatusCode; body: ErrorBody; error: IsopodError } {
   const translated = toIsopodError(error);
-  if (translated.code === "internal") console.error("isopod: unexpected error on", c.req.method, c.req.path, error);
+  if (translated.code === "internal") console.error(`isopod: unexpected error on ${where}:`, error);
   const status = error instanceof HTTPException && error.status === 413 ? 413 : statusOf(translated.code);
+  return { status, body: bodyOf(translated), error: translated };
+}
+
+export function errorResponse(c: Context, error: unknown): Response {
+  const { status, body, error: translated } = errorAnswerOf(error, `${c.req.method} ${c.req.path}`);
   // A rate-limited source says when to come back, as GitHub itself does.
   if (typeof translated.details.retryAfter === "number") c.header("Retry-After", String(translated.details.retryAfter));
-  return c.json(bodyOf(translated), status);
+  return c.json(body, status);
 }

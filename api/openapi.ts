@@ -67,6 +67,7 @@ function operationOf(method: string, path: string, doc: RouteDoc | undefined, na
   }
   return {
     summary: doc?.summary ?? `${method.toUpperCase()} ${path}`,
+    ...(doc?.description && { description: doc.description }),
     tags: [doc?.tag ?? "other"],
     operationId,
     ...(params.length + query.length > 0 && { parameters: [...params, ...query] }),

@@ -22,6 +22,8 @@ import {
 
 export interface RouteDoc {
   summary: string;
+  /** More than the summary says (Markdown). */
+  description?: string;
   tag: string;
   /** The schema that validates the request body. */
   body?: z.ZodType;
@@ -60,6 +62,10 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   "GET /v1/packages": { summary: "List packages", tag: "packages", response: packageListSchema },
   "POST /v1/packages": {
     summary: "Add a package from a GitHub tree URL or a folder on the host",
+    description:
+      "With `Accept: application/x-ndjson` the answer is 200 at once and streams one JSON line per step " +
+      '(`{"type":"step","step":"downloading","bytes":1024}`), then `{"type":"result","package":{...}}` or ' +
+      '`{"type":"error","status":422,"error":{"code","message"}}`; see docs/reference/api.md#progress.',
     tag: "packages",
     body: addRequestSchema,
     response: packageViewSchema,

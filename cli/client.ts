@@ -67,7 +67,7 @@ function exitCodeOf(status: number): CliError["exitCode"] {
 }
 
 /** The host's error answer as one line: message, code, and what to do. */
-function apiError(status: number, body: unknown): CliError {
+export function apiError(status: number, body: unknown): CliError {
   const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
   const code = typeof error?.code === "string" ? error.code : `http_${status}`;
   const message = typeof error?.message === "string" ? error.message : `the host answered ${status}`;
@@ -82,18 +82,22 @@ export class Client {
     this.connection = connection;
   }
 
-  #headers(hasBody: boolean): Record<string, string> {
+  #headers(hasBody: boolean, accept: string): Record<string, string> {
     const { token, tokenSource } = this.connection;
     if (!token) {
       throw new CliError(EXIT.auth, `no token: set ISOPOD_TOKEN, or run where a local host keeps its data (${tokenSource} was not found)`);
     }
-    return { authorization: `Bearer ${token}`, accept: "application/json", ...(hasBody && { "content-type": "application/json" }) };
+    return { authorization: `Bearer ${token}`, accept, ...(hasBody && { "content-type": "application/json" }) };
   }
 
-  /** Sends a request; answers the response, or throws "cannot reach" for anything below HTTP. */
-  async send(method: string, route: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+  /**
+   * Sends a request; answers the response, or throws "cannot reach" for anything below HTTP.
+   * `accept` defaults to JSON.
+   */
+  async send(method: string, route: string, body?: unknown, options: { signal?: AbortSignal; accept?: string } = {}): Promise<Response> {
+    const { signal, accept = "application/json" } = options;
     const { url, timeoutMs } = this.connection;
-    const headers = this.#headers(body !== undefined);
+    const headers = this.#headers(body !== undefined, accept);
     const signals = [AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])];
     try {
       return await fetch(`${url}${route}`, {
@@ -115,7 +119,11 @@ export class Client {
 
   /** Sends a request and answers the parsed JSON body; an error answer becomes a CliError. */
   async call<T = any>(method: string, route: string, body?: unknown): Promise<T> {
-    const response = await this.send(method, route, body);
+    return this.answerOf<T>(await this.send(method, route, body));
+  }
+
+  /** A JSON answer's body; an error answer becomes a CliError. */
+  async answerOf<T>(response: Response): Promise<T> {
     const text = await response.text();
     let parsed: unknown;
     try {

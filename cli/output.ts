@@ -2,6 +2,7 @@
 // and progress on stderr while a long operation runs.
 
 import type { Writable } from "node:stream";
+import { StepLines } from "./step_lines.ts";
 
 export interface OutputOptions {
   json?: boolean;
@@ -65,6 +66,11 @@ export class Output {
   /** A remark for people, on stderr so that stdout stays the answer. */
   note(text: string): void {
     if (!this.quiet) this.#stderr.write(`${text}\n`);
+  }
+
+  /** Where an operation's steps are written (stderr), or undefined under --quiet. */
+  stepLines(): StepLines | undefined {
+    return this.quiet ? undefined : new StepLines(this.#stderr, this.#stderr.isTTY === true);
   }
 
   error(text: string, body: unknown): void {

@@ -5,6 +5,7 @@ export { Host } from "./host.ts";
 export { configFromEnv, type HostConfig } from "./config.ts";
 export { badRequest, invalidPackage, IsopodError, messageOf, notFound, type ErrorCode } from "./errors.ts";
 export { readManifest } from "./packages/manifest.ts";
+export { withProgress, type ProgressListener } from "./progress.ts";
 export { requestFailureError } from "./sandbox_failures.ts";
 export { Audit, HOST_ACTOR, type Actor } from "./lifecycle/audit.ts";
 export type { BatchReport, BatchResult } from "./lifecycle/batch.ts";

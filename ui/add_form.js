@@ -2,6 +2,7 @@
 // requested permissions are shown first, and the operator chooses the grant.
 
 import { api } from "./api.js";
+import { addWithSteps, stepText } from "./add_stream.js";
 import { permission } from "./format.js";
 import { html, useState } from "./html.js";
 
@@ -50,10 +51,10 @@ export function AddForm({ onAdded }) {
   const submit = async (event) => {
     event.preventDefault();
     setBusy(true);
-    setMessage({ text: "Adding… (fetching, bundling, installing" + (start ? ", starting)" : ")") });
+    setMessage({ text: "Adding…" });
     try {
       const where = isUrl(sourceText) ? { git_url: sourceText.trim() } : { path: sourceText.trim() };
-      const added = await api("POST", "/v1/packages", { ...where, start, ...grantOf(choice, custom) });
+      const added = await addWithSteps({ ...where, start, ...grantOf(choice, custom) }, (step) => setMessage({ text: `Adding… ${stepText(step)}` }));
       setMessage({ text: `Added ${added.name} ${added.version}: ${added.state}` });
       onAdded?.();
     } catch (error) {

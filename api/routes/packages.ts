@@ -2,10 +2,11 @@
 // (one at a time; /v1/batch takes several).
 
 import { Hono, type Context } from "hono";
-import { addRequestOf, addRequestSchema, badRequest, viewOf, type Actor, type BatchReport, type Host } from "../../runtime/index.ts";
+import { addRequestOf, addRequestSchema, badRequest, viewOf, withProgress, type Actor, type BatchReport, type Host } from "../../runtime/index.ts";
 import type { AuthEnv } from "../auth.ts";
 import { readBody } from "../body.ts";
 import { NAME_PARAM, packageNameFrom } from "../package_name.ts";
+import { progressStream, wantsProgress } from "../progress_stream.ts";
 
 /** `?cascade=true|false`; absent is false. */
 function cascadeFrom(value: string | undefined): boolean {
@@ -21,9 +22,13 @@ export function packageRoutes(host: Pick<Host, "packages">): Hono<AuthEnv> {
   app.get("/", (c) => c.json({ items: host.packages.list().map(viewOf) }));
 
   app.post("/", async (c) => {
-    const body = await readBody(c, addRequestSchema);
-    const record = await host.packages.add(addRequestOf(body), actorOf(c));
-    return c.json(viewOf(record));
+    const request = addRequestOf(await readBody(c, addRequestSchema));
+    const actor = actorOf(c);
+    // Asked for NDJSON: the steps as they happen, then the package (docs/reference/api.md#progress).
+    if (wantsProgress(c)) {
+      return progressStream(c, (listener) => withProgress(listener, () => host.packages.add(request, actor)), (record) => ({ package: viewOf(record) }));
+    }
+    return c.json(viewOf(await host.packages.add(request, actor)));
   });
 
   app.get(`/${NAME_PARAM}`, (c) => c.json(viewOf(host.packages.get(packageNameFrom(c.req.param("name"))))));

@@ -49,7 +49,7 @@ async function follow(ctx: CliContext, name: string, tail: number | undefined): 
   process.once("SIGTERM", stop);
   try {
     const query = `?follow=true${tail ? `&tail=${tail}` : ""}`;
-    const response = await ctx.client.send("GET", `${packagePath(name)}/logs${query}`, undefined, controller.signal);
+    const response = await ctx.client.send("GET", `${packagePath(name)}/logs${query}`, undefined, { signal: controller.signal });
     if (!response.ok || !response.body) {
       await ctx.client.call("GET", `${packagePath(name)}/logs`); // throws the host's error, in one line
       throw new CliError(EXIT.failed, `cannot follow the log of "${name}": the host answered ${response.status}`);

@@ -7,6 +7,7 @@ import { contextOf, type CliContext } from "../context.ts";
 import { CliError, EXIT, usageError } from "../errors.ts";
 import { batchEntries, packageDetails, packageLine, packageTable, type PackageAnswer } from "../render.ts";
 import { table } from "../output.ts";
+import { callWithSteps } from "../step_stream.ts";
 
 const PERMISSIONS = ["net", "env", "read", "write"] as const;
 
@@ -82,8 +83,23 @@ async function add(ctx: CliContext, source: string, options: AddOptions): Promis
     ...envOf(options.env),
     ...configOf(options.config),
   };
-  const pkg = await ctx.out.progress(`adding ${source}`, ctx.client.call<PackageAnswer>("POST", "/v1/packages", body));
+  const pkg = await addWithSteps(ctx, source, body);
   ctx.out.result(pkg, () => `added ${packageLine(pkg)}`);
+}
+
+/**
+ * The add, its steps on stderr as the host reports them; under --quiet, just the answer.
+ * Off a terminal the "still adding" lines go on as well, since a step's line is written when it ends.
+ */
+async function addWithSteps(ctx: CliContext, source: string, body: Record<string, unknown>): Promise<PackageAnswer> {
+  const lines = ctx.out.stepLines();
+  if (!lines) return ctx.client.call<PackageAnswer>("POST", "/v1/packages", body);
+  try {
+    const work = callWithSteps<PackageAnswer>(ctx.client, { method: "POST", route: "/v1/packages", body, key: "package" }, (event) => lines.step(event));
+    return await (lines.live ? work : ctx.out.progress(`adding ${source}`, work));
+  } finally {
+    lines.end();
+  }
 }
 
 const VERBS = { start: "starting", stop: "stopping", reload: "reloading", upgrade: "upgrading" } as const;

@@ -4,6 +4,7 @@
 import type { PackageRecord, Store } from "../../db/index.ts";
 import type { Bundler } from "../packages/bundler.ts";
 import { invalidPackage, IsopodError } from "../errors.ts";
+import { reportProgress } from "../progress.ts";
 import { checkDependencies, preparePackage, type AddOptions, type PreparedPackage } from "../packages/installer.ts";
 import { resolvePathSource } from "../sources/path_source.ts";
 import type { GitSource } from "../sources/index.ts";
@@ -30,25 +31,28 @@ export interface AddHost {
 }
 
 export async function addPackage(request: AddRequest, context: AddContext, host: AddHost): Promise<PackageRecord> {
+  const given = request.gitUrl ?? request.path;
+  if (given !== undefined) reportProgress({ step: "resolving", source: given });
   if (request.gitUrl !== undefined) return addFromGit({ ...request, gitUrl: request.gitUrl }, context, host);
   if (request.path === undefined) throw new IsopodError("bad_request", "give either git_url or path");
   const { root, source } = await resolvePathSource(request.path);
   const same = host.store.packages.findBySource("path", root);
-  if (same && !request.reload) return request.start ? host.start(same.name) : same;
+  if (same && !request.reload) return request.start ? startOne(host, same.name) : same;
   const prepared = await preparePackage(root, source, request.grant, host.bundler);
   const existing = host.store.packages.get(prepared.manifest.name);
   if (existing && existing.source.path !== root) throw nameTaken(prepared.manifest.name, root, existing);
   await host.installDependencies(prepared.manifest, context);
   checkDependencies(prepared.manifest, host.store);
+  reportProgress({ step: "installing", package: prepared.manifest.name });
   const record = existing ? await host.replace(prepared, request) : await host.install(prepared, request);
-  return request.start || (!existing && prepared.manifest.autostart) ? host.start(record.name) : record;
+  return request.start || (!existing && prepared.manifest.autostart) ? startOne(host, record.name) : record;
 }
 
 /** Adds from a GitHub URL; already there (same URL) without `reload`: nothing is fetched. */
 async function addFromGit(request: AddRequest & { gitUrl: string }, context: AddContext, host: AddHost): Promise<PackageRecord> {
   const url = host.git.parse(request.gitUrl).url;
   const same = host.store.packages.findBySource("git", url);
-  if (same && !request.reload) return request.start ? host.start(same.name) : same;
+  if (same && !request.reload) return request.start ? startOne(host, same.name) : same;
   const fetched = await host.git.fetch(url);
   let record: PackageRecord;
   let existing: PackageRecord | undefined;
@@ -67,6 +71,7 @@ async function addFromGit(request: AddRequest & { gitUrl: string }, context: Add
     checkDependencies(prepared.manifest, host.store);
     settledRoot = await fetched.settle(name);
     const settled = { ...prepared, root: settledRoot };
+    reportProgress({ step: "installing", package: name });
     record = existing ? await host.replace(settled, request) : await host.install(settled, request);
   } catch (error) {
     // What was fetched goes, unless the package was swapped to it before the failure (a restart after reload).
@@ -75,7 +80,12 @@ async function addFromGit(request: AddRequest & { gitUrl: string }, context: Add
     throw error;
   }
   if (existing) await host.git.prune(record.name, [record.folder, existing.folder]);
-  return request.start || (!existing && autostart) ? host.start(record.name) : record;
+  return request.start || (!existing && autostart) ? startOne(host, record.name) : record;
+}
+
+function startOne(host: AddHost, name: string): Promise<PackageRecord> {
+  reportProgress({ step: "starting", package: name });
+  return host.start(name);
 }
 
 /** A name already installed from another source: switching sources is delete, then add (docs/reference/api.md#adding-a-package). */

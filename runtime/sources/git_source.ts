@@ -7,6 +7,7 @@ import type { PackageRecord, PackageSource } from "../../db/index.ts";
 import type { ArchiveBounds } from "../config.ts";
 import { IsopodError } from "../errors.ts";
 import type { DataLayout } from "../layout.ts";
+import { reportProgress } from "../progress.ts";
 import { GitHubApi, type GitHubApiOptions } from "./github_api.ts";
 import { gaveUp, SourceUnreachable } from "./github_errors.ts";
 import { parseGitHubUrl, webOriginsFor, type GitHubLocation } from "./github_url.ts";
@@ -91,12 +92,19 @@ export class GitSource implements Source {
 
   async #extract(location: GitHubLocation, resolved: ResolvedLocation, dir: string): Promise<void> {
     const download = await this.#api.tarball(location.owner, location.repo, resolved.commit);
+    const total = download.length === undefined ? {} : { total: download.length };
+    let downloaded = 0;
+    reportProgress({ step: "downloading", bytes: 0, ...total });
+    // The archive is extracted while it downloads: the files count once the last one is written.
     const result = await extractTarball(download.body, {
       folder: resolved.path,
       dest: dir,
       bounds: this.#options.bounds,
       length: download.length,
+      onDownloaded: (bytes) => reportProgress({ step: "downloading", bytes: (downloaded = bytes), ...total }),
     });
+    reportProgress({ step: "downloading", bytes: downloaded, ...total });
+    reportProgress({ step: "extracting", files: result.files, bytes: result.bytes });
     if (!result.found) {
       const where = resolved.path === "" ? "anything" : `"${resolved.path}"`;
       throw new IsopodError("source_not_found", `the archive of "${location.owner}/${location.repo}" at ${resolved.commit.slice(0, 7)} holds no ${where}`, {

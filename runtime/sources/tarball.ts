@@ -20,6 +20,8 @@ export interface ExtractOptions {
   bounds: ArchiveBounds;
   /** The size the server announced, refused before anything is read when it is over the bound. */
   length?: number | undefined;
+  /** Told the bytes read so far after each chunk of the download. */
+  onDownloaded?: (bytes: number) => void;
 }
 
 export interface Extracted {
@@ -33,13 +35,14 @@ export interface Extracted {
 const MAX_PENDING_WRITES = 32;
 const GZIP_MAGIC = [0x1f, 0x8b];
 
-/** Counts bytes going through; past `max` it fails with `tooMany(count)`. */
-function counter(max: number, tooMany: (count: number) => IsopodError, onFirst?: (chunk: Buffer) => void): Transform {
+/** Counts bytes going through (told to `onCount`); past `max` it fails with `tooMany(count)`. */
+function counter(max: number, tooMany: (count: number) => IsopodError, onFirst?: (chunk: Buffer) => void, onCount?: (count: number) => void): Transform {
   let count = 0;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       if (count === 0) onFirst?.(chunk);
       count += chunk.length;
+      if (count <= max) onCount?.(count);
       callback(count > max ? tooMany(count) : null, chunk);
     },
   });
@@ -184,7 +187,7 @@ export async function extractTarball(body: Readable, options: ExtractOptions): P
     throw invalidArchive(`archive is ${options.length} bytes, more than ${bounds.maxDownloadBytes}`, { bytes: options.length });
   }
   const extraction = new Extraction(options);
-  const download = counter(bounds.maxDownloadBytes, (n) => invalidArchive(`archive is more than ${bounds.maxDownloadBytes} bytes (read ${n})`));
+  const download = counter(bounds.maxDownloadBytes, (n) => invalidArchive(`archive is more than ${bounds.maxDownloadBytes} bytes (read ${n})`), undefined, options.onDownloaded);
   const expanded = counter(
     bounds.maxExpandedBytes,
     (n) => invalidArchive(`archive expands to more than ${bounds.maxExpandedBytes} bytes (read ${n})`),

@@ -6,6 +6,8 @@ import path from "node:path";
 import { describe, test } from "node:test";
 import { addModule } from "../helpers/add_module.ts";
 import { useConsole } from "../helpers/clients/use_console.ts";
+import { writePackage } from "../helpers/package_fixture.ts";
+import { useTmp } from "../helpers/use_tmp.ts";
 import { ADMIN_TOKEN, useHost } from "../helpers/use_host.ts";
 
 const HELLO = path.resolve(import.meta.dirname, "../../packages/hello");
@@ -51,6 +53,17 @@ describe("the dashboard at /ui", () => {
     assert.equal(await stop.isDisabled(), true);
     assert.match((await stop.getAttribute("title")) ?? "", /viewer token can only read/);
     assert.equal(await c.page.getByRole("heading", { name: "Add a package" }).count(), 0);
+  });
+
+  test("the add form shows the add's steps as the host reports them, then the package", async (t) => {
+    const c = await useConsole(t);
+    const slow = `export default { async install() { await new Promise((r) => setTimeout(r, 1500)); }, fetch() { return new Response("hi"); } };\n`;
+    const root = await writePackage(await useTmp(t), "slow", { files: { "mod.ts": slow } });
+    await c.page.getByLabel("Source (a folder on the host, or a GitHub URL)").fill(root);
+    await c.page.getByRole("button", { name: "Add", exact: true }).click();
+    const status = c.page.getByRole("status");
+    await status.getByText("Adding… installing slow").waitFor({ timeout: 10_000 });
+    await status.getByText("Added slow 1.0.0: running").waitFor({ timeout: 10_000 });
   });
 
   test("a package's page shows a log line the package just wrote", async (t) => {

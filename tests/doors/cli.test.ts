@@ -34,9 +34,10 @@ function assertExit(run: CliRun, code: number): void {
   assert.equal(run.code, code, `exit ${run.code}, expected ${code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
 }
 
-/** One line on stderr that names the problem. */
-function assertOneLineError(run: CliRun, pattern: RegExp): void {
-  const lines = run.stderr.trim().split("\n");
+/** One line on stderr that names the problem; with `afterSteps`, after the add's step lines (docs/cli.md#output). */
+function assertOneLineError(run: CliRun, pattern: RegExp, options: { afterSteps?: boolean } = {}): void {
+  let lines = run.stderr.trim().split("\n");
+  if (options.afterSteps) lines = lines.slice(lines.findIndex((line) => line.startsWith("isopod: ")));
   assert.equal(lines.length, 1, `expected one line on stderr:\n${run.stderr}`);
   assert.match(lines[0]!, pattern);
 }
@@ -161,7 +162,7 @@ describe("isopod CLI: errors in one line, with exit codes scripts rely on", () =
     const root = await writePackage(await useTmp(t), "broken", { files: { "mod.ts": `export default { install() { throw new Error("disk on fire"); } };` } });
     const run = await c.cli(["add", root]);
     assertExit(run, 1);
-    assertOneLineError(run, /disk on fire \(install_failed\)/);
+    assertOneLineError(run, /disk on fire \(install_failed\)/, { afterSteps: true });
     await assertNothingInstalled(c.h);
   });
 
@@ -169,7 +170,7 @@ describe("isopod CLI: errors in one line, with exit codes scripts rely on", () =
     const c = await useCliHost(t);
     const run = await c.cli(["add", "/nonexistent/folder"]);
     assertExit(run, 2);
-    assertOneLineError(run, /path "\/nonexistent\/folder" does not exist on the host \(bad_request\)/);
+    assertOneLineError(run, /path "\/nonexistent\/folder" does not exist on the host \(bad_request\)/, { afterSteps: true });
   });
 
   test("a wrong command line is exit 2 and changes nothing", async (t) => {
