@@ -16,9 +16,10 @@ export interface BenchHost {
   close(): Promise<void>;
 }
 
-export async function openBenchHost(): Promise<BenchHost> {
+/** `env` adds configuration (registries, bounds) to the admin token. */
+export async function openBenchHost(env: Record<string, string> = {}): Promise<BenchHost> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "isopod-bench-"));
-  const host = await Host.open({ ...configFromEnv({ ISOPOD_ADMIN_TOKEN: BENCH_TOKEN }), dataDir: dir, port: 0 });
+  const host = await Host.open({ ...configFromEnv({ ...env, ISOPOD_ADMIN_TOKEN: BENCH_TOKEN }), dataDir: dir, port: 0 });
   await host.boot();
   const app = createApp(host);
   return {

@@ -6,6 +6,7 @@ import { realpathSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { invalidPackage, IsopodError } from "../errors.ts";
+import { jsxOptions } from "./bundle/jsx_options.ts";
 import { moduleMetaPlugin } from "./module_meta_plugin.ts";
 import type { Dependencies } from "./index.ts";
 
@@ -72,6 +73,7 @@ export class Bundler {
   async bundle(root: string, entry: string, packageName: string, plugins: Plugin[] = []): Promise<string> {
     const entryPath = path.resolve(root, entry);
     if (!isInside(root, entryPath)) throw invalidPackage(`entry "${entry}" of ${packageName} is outside the package`);
+    const jsx = await jsxOptions(root);
     try {
       const result = await build({
         entryPoints: [entryPath],
@@ -84,6 +86,7 @@ export class Bundler {
         logLevel: "silent",
         charset: "utf8",
         loader: { ".json": "json" },
+        ...jsx,
         plugins: [moduleMetaPlugin(root, entryPath), ...plugins, offlineOnly(root)],
       });
       return result.outputFiles[0]!.text;

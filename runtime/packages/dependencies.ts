@@ -10,6 +10,8 @@ import { dependencyPlugin } from "./bundle/dependency_plugin.ts";
 import type { DependencyConfig } from "./config.ts";
 import { readImportMap } from "./import_map/import_map.ts";
 import { Deadline } from "./resolve/deadline.ts";
+import { readDenoLock } from "./lock/deno_lock.ts";
+import { JsrGraph, type NpmImport } from "./resolve/jsr_graph.ts";
 import { NpmGraph } from "./resolve/npm_graph.ts";
 import { EMPTY_RESOLUTION, type Resolution } from "./resolve/resolution.ts";
 import { parseSpecifier, rootKey } from "./specifier.ts";
@@ -26,6 +28,13 @@ export interface PackageFacts {
 export type BundleStep = (plugins: Plugin[]) => Promise<string>;
 
 export type Progress = (progress: { packages: number; bytes: number }) => void;
+
+/** Links the `npm:` imports of JSR packages (resolved as roots) to the JSR packages that made them. */
+function adoptNpmImports(resolution: Resolution, imports: readonly NpmImport[], own: ReadonlySet<string>): Resolution {
+  for (const { spec, parent } of imports) resolution.packages[parent]!.dependencies[rootKey(spec)] = resolution.roots[rootKey(spec)]!;
+  for (const key of Object.keys(resolution.roots)) if (!own.has(key) && !key.startsWith("jsr:")) delete resolution.roots[key];
+  return resolution;
+}
 
 export class Dependencies {
   readonly cache: PackageCache;
@@ -58,20 +67,21 @@ export class Dependencies {
     await bundle([await this.#plugin(facts, undefined, collected)]);
     if (collected.size === 0) return EMPTY_RESOLUTION;
     await this.prune();
-    const roots = [...collected].sort().map((specifier) => parseSpecifier(specifier)!).map((spec) => ({ name: spec.name, range: spec.range, rootKey: rootKey(spec) }));
-    const { bounds, npmRegistry, npmToken } = this.#config;
+    const specs = [...collected].sort().map((specifier) => parseSpecifier(specifier)!);
+    const { bounds, npmRegistry, npmToken, jsrUrl } = this.#config;
     const deadline = new Deadline(`resolving the dependencies of "${facts.name}"`, bounds.timeoutMs, bounds.requestTimeoutMs);
     try {
-      const graph = new NpmGraph({
-        rootName: facts.name,
-        registry: { url: npmRegistry, token: npmToken, label: `npm registry ${npmRegistry}` },
-        cache: this.cache,
-        bounds,
-        archive: this.#archive,
-        deadline,
-        ...(onProgress && { onProgress }),
-      });
-      return await graph.resolve(roots);
+      const lock = await readDenoLock(facts.root);
+      const resolution: Resolution = { roots: {}, packages: {} };
+      const common = { rootName: facts.name, cache: this.cache, bounds, archive: this.#archive, deadline, resolution, lock, onProgress };
+      const jsr = new JsrGraph({ ...common, registry: { url: jsrUrl, label: `JSR registry ${jsrUrl}` } });
+      await jsr.resolve(specs.filter((spec) => spec.registry === "jsr"));
+      const own = specs.filter((spec) => spec.registry === "npm");
+      const wanted = [...own, ...jsr.npmImports.map((item) => item.spec)];
+      const roots = [...new Map(wanted.map((spec) => [rootKey(spec), { name: spec.name, range: spec.range, rootKey: rootKey(spec) }])).values()];
+      const npm = new NpmGraph({ ...common, bytes: jsr.bytes, registry: { url: npmRegistry, token: npmToken, label: `npm registry ${npmRegistry}` } });
+      await npm.resolve(roots);
+      return adoptNpmImports(resolution, jsr.npmImports, new Set(own.map(rootKey)));
     } finally {
       deadline.dispose();
     }

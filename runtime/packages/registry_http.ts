@@ -48,8 +48,8 @@ export async function registryGet(url: string, options: GetOptions): Promise<Res
   return response;
 }
 
-/** Reads a JSON body of at most `maxBytes`; more is a 422 naming the document. */
-export async function boundedJson(response: Response, maxBytes: number, what: string, deadline: Deadline): Promise<unknown> {
+/** Reads a body of at most `maxBytes`; more is a 422 naming the document. */
+export async function boundedBytes(response: Response, maxBytes: number, what: string, deadline: Deadline): Promise<Buffer> {
   const declared = Number(response.headers.get("content-length") ?? NaN);
   if (declared > maxBytes) {
     await response.body?.cancel();
@@ -68,8 +68,14 @@ export async function boundedJson(response: Response, maxBytes: number, what: st
     deadline.check();
     throw new IsopodError("source_unreachable", `cannot read ${what}: ${messageOf(error)}`);
   }
+  return Buffer.concat(chunks);
+}
+
+/** Reads a JSON body of at most `maxBytes`; more is a 422 naming the document. */
+export async function boundedJson(response: Response, maxBytes: number, what: string, deadline: Deadline): Promise<unknown> {
+  const bytes = await boundedBytes(response, maxBytes, what, deadline);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
+    return JSON.parse(bytes.toString("utf8")) as unknown;
   } catch {
     throw new IsopodError("source_unreachable", `${what} is not valid JSON`);
   }

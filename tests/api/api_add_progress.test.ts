@@ -9,7 +9,7 @@ import { useGitHubHost, writeRepo } from "../helpers/registries/github_host.ts";
 import { useFakeNpm } from "../helpers/registries/fake_npm.ts";
 import { useNpmHost } from "../helpers/registries/npm_host.ts";
 import { writePackage } from "../helpers/package_fixture.ts";
-import { NDJSON_ACCEPT, stepNames, streamedAdd } from "../helpers/progress_stream.ts";
+import { NDJSON_ACCEPT, stepNames, streamedAdd } from "../helpers/clients/progress_stream.ts";
 import { ADMIN_TOKEN, useHost, useServer } from "../helpers/use_host.ts";
 import { useTmp } from "../helpers/use_tmp.ts";
 import { waitFor } from "../helpers/wait_for.ts";

@@ -108,9 +108,9 @@ describe("POST /v1/packages/{name}/upgrade", () => {
   test("a new version that fails to validate changes nothing and does not restart the package", async (t) => {
     const h = await useGitHubHost(t);
     await addRunningClock(t, h);
-    await commitClock(t, h, "2.0.0", `import x from "jsr:@std/left-pad";\nexport default x;`);
+    await commitClock(t, h, "2.0.0", `import x from "jsr:left-pad";\nexport default x;`);
     const answer = await h.json("POST", "/v1/packages/clock/upgrade");
-    assertApiError(answer, 422, "upgrade_failed", /the new version is not valid: .*import "jsr:@std\/left-pad".*nothing changed/);
+    assertApiError(answer, 422, "upgrade_failed", /the new version is not valid: .*import "jsr:left-pad": JSR package names have a scope.*nothing changed/);
     assert.equal(answer.body.error.rolledBack, true);
     assert.equal(answer.body.error.reason, "invalid_package");
     assert.equal((await h.json("GET", "/v1/packages/clock")).body.version, "1.0.0");

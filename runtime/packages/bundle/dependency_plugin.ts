@@ -6,8 +6,10 @@ import { realpathSync } from "node:fs";
 import path from "node:path";
 import type { OnResolveArgs, OnResolveResult, Plugin } from "esbuild";
 import { mapSpecifier, type ImportMap } from "../import_map/import_map.ts";
+import { jsrImportMap } from "../jsr/jsr_imports.ts";
 import { chainTo, type Resolution } from "../resolve/resolution.ts";
 import { parseSpecifier, rootKey } from "../specifier.ts";
+import { jsrFile } from "./jsr_exports.ts";
 import { IMPORT_CONDITIONS, packageFile, probeFile, REQUIRE_CONDITIONS } from "./package_exports.ts";
 
 export interface DependencyPluginOptions {
@@ -52,7 +54,15 @@ export function dependencyPlugin(options: DependencyPluginOptions): Plugin {
   };
   const chain = (key: string | undefined) => (key === undefined ? options.rootName : chainTo(resolution!, options.rootName, key));
 
+  const inJsr = (key: string, subpath: string, via: string): OnResolveResult => {
+    const resolved = resolution?.packages[key];
+    if (!resolved) return refuse(`${via}: ${key} is not in the resolution; reload the package`);
+    const { file, problem } = jsrFile(path.join(options.cacheRoot, resolved.entry), subpath);
+    return file ? { path: file } : refuse(`${via} -> ${key}: ${problem}`);
+  };
+
   const inPackage = (key: string, subpath: string, kind: OnResolveArgs["kind"], via: string): OnResolveResult => {
+    if (key.startsWith("jsr:")) return inJsr(key, subpath, via);
     const resolved = resolution?.packages[key];
     if (!resolved) return refuse(`${via}: npm:${key} is not in the resolution; reload the package`);
     const dir = path.join(options.cacheRoot, resolved.entry, "package");
@@ -62,7 +72,21 @@ export function dependencyPlugin(options: DependencyPluginOptions): Plugin {
     return { path: file };
   };
 
-  const fromDependency = (args: OnResolveArgs, dir: string, key: string): OnResolveResult => {
+  const jsrMaps = new Map<string, Promise<ImportMap>>();
+  /** An import in a JSR package's module: relative, `jsr:`/`npm:` (after its own import map), keyed by specifier. */
+  const fromJsr = async (args: OnResolveArgs, dir: string, key: string): Promise<OnResolveResult> => {
+    if (!jsrMaps.has(dir)) jsrMaps.set(dir, jsrImportMap(dir));
+    const mapped = mapSpecifier(await jsrMaps.get(dir)!, args.path, args.importer) ?? args.path;
+    if (path.isAbsolute(mapped)) return isInside(dir, mapped) ? { path: mapped } : refuse(`${chain(key)}: "${args.path}" is mapped outside the package`);
+    if (isBuiltin(mapped)) return refuse(`${chain(key)} -> ${mapped.startsWith("node:") ? mapped : `node:${mapped}`}: Node built-ins are not available in an isolate`);
+    const spec = parseSpecifier(mapped);
+    if (!spec) return refuse(`${chain(key)} imports "${args.path}", which is neither relative nor a jsr:/npm: specifier`);
+    const target = resolution!.packages[key]!.dependencies[rootKey(spec)];
+    if (target === undefined) return refuse(`${chain(key)} imports "${mapped}", which was not resolved; reload the package`);
+    return inPackage(target, spec.subpath, args.kind, chain(key));
+  };
+
+  const fromDependency = (args: OnResolveArgs, dir: string, key: string): OnResolveResult | Promise<OnResolveResult> => {
     const spec = args.path;
     if (isBuiltin(spec)) return refuse(`${chain(key)} -> ${spec.startsWith("node:") ? spec : `node:${spec}`}: Node built-ins are not available in an isolate`);
     if (spec.startsWith("./") || spec.startsWith("../") || spec === "." || spec === "..") {
@@ -71,6 +95,7 @@ export function dependencyPlugin(options: DependencyPluginOptions): Plugin {
       if (!isInside(dir, realpathSync(file))) return refuse(`${chain(key)}: "${spec}" leads outside the package`);
       return { path: file };
     }
+    if (key.startsWith("jsr:")) return fromJsr(args, dir, key);
     const npm = parseSpecifier(spec);
     const { name, subpath } = npm ? { name: npm.name, subpath: npm.subpath } : splitBare(spec);
     const target = resolution!.packages[key]!.dependencies[name];
@@ -92,7 +117,6 @@ export function dependencyPlugin(options: DependencyPluginOptions): Plugin {
     if (/^https?:/.test(mapped)) return refuse(`import "${mapped}" in ${from}: https: imports are not supported; use an npm: or jsr: specifier`);
     const parsed = parseSpecifier(mapped);
     if (!parsed) return refuse(`import "${spec}" in ${from}: not a relative path, and no entry in deno.json "imports" maps it`);
-    if (parsed.registry === "jsr") return refuse(`import "${mapped}" in ${from}: jsr: imports are not supported yet; import the package from npm`);
     if (!resolution) {
       options.collected?.add(mapped);
       return { path: mapped, external: true };

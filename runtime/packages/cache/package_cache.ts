@@ -1,5 +1,5 @@
 // The content-addressed store of resolved packages in the data folder
-// (`cache/npm/<sha256 of the integrity>/package`), shared between installed packages.
+// (`cache/npm|jsr/<sha256 of the integrity>/package`), shared between installed packages.
 
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
@@ -10,6 +10,8 @@ export interface CacheEntryMeta {
   version: string;
   integrity: string;
   bytes: number;
+  /** A JSR package's exports from its `_meta.json`: subpath to `./file`. */
+  exports?: Record<string, string>;
 }
 
 export class PackageCache {

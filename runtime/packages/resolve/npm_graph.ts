@@ -10,6 +10,7 @@ import { fetchPackument, type NpmRegistry, type Packument } from "../npm/packume
 import { pickVersion, type PickedVersion } from "../npm/pick.ts";
 import { fetchTarball } from "../npm/tarball_fetch.ts";
 import { packageKey } from "../specifier.ts";
+import type { DenoLock } from "../lock/deno_lock.ts";
 import type { Deadline } from "./deadline.ts";
 import { inPool } from "./pool.ts";
 import { chainTo, type Resolution } from "./resolution.ts";
@@ -21,9 +22,12 @@ export interface GraphOptions {
   bounds: DependencyBounds;
   archive: ArchiveBounds;
   deadline: Deadline;
-  /** Versions pinned by a deno.lock: `name@range` to version. */
-  pinned?: ReadonlyMap<string, string>;
-  onProgress?: (progress: { packages: number; bytes: number }) => void;
+  /** The package's deno.lock: versions and integrity it pins. */
+  lock?: DenoLock | undefined;
+  /** A resolution to add to (the JSR graph's), and the bytes it already holds. */
+  resolution?: Resolution;
+  bytes?: number;
+  onProgress?: ((progress: { packages: number; bytes: number }) => void) | undefined;
 }
 
 /** One wanted package: a root import (`parent` undefined) or a dependency of `parent`. */
@@ -40,11 +44,13 @@ export class NpmGraph {
   readonly #options: GraphOptions;
   readonly #packuments = new Map<string, Promise<Packument>>();
   readonly #versions = new Map<string, string[]>();
-  readonly resolution: Resolution = { roots: {}, packages: {} };
-  #bytes = 0;
+  readonly resolution: Resolution;
+  #bytes: number;
 
   constructor(options: GraphOptions) {
     this.#options = options;
+    this.resolution = options.resolution ?? { roots: {}, packages: {} };
+    this.#bytes = options.bytes ?? 0;
   }
 
   #via(wanted: Wanted): string {
@@ -88,7 +94,7 @@ export class NpmGraph {
     if (semver.validRange(wanted.range) === null && !/^[a-z][\w.-]*$/i.test(wanted.range)) {
       throw invalidPackage(`${this.#via(wanted)}: dependency "${wanted.name}" asks for "${wanted.range}", which is not a version range isopod resolves`);
     }
-    const pinned = this.#options.pinned?.get(`${wanted.name}@${wanted.range}`);
+    const pinned = this.#options.lock?.version("npm", wanted.name, wanted.range);
     const known = this.#versions.get(wanted.name) ?? [];
     const reuse = pinned ?? known.filter((version) => semver.satisfies(version, wanted.range, { includePrerelease: true })).sort(semver.rcompare)[0];
     let key = reuse === undefined ? undefined : packageKey(wanted.name, reuse);
@@ -99,6 +105,10 @@ export class NpmGraph {
       if (this.resolution.packages[key]) picked = undefined;
     }
     if (picked) {
+      const locked = this.#options.lock?.integrity("npm", picked.name, picked.version);
+      if (locked !== undefined && locked !== picked.integrity) {
+        throw invalidPackage(`${this.#via(wanted)}: deno.lock records integrity ${locked} for npm:${key}, but the ${this.#options.registry.label} serves ${picked.integrity}`, { package: key });
+      }
       if (picked.native) throw invalidPackage(`${this.#via(wanted)} -> npm:${key}: a native addon (it declares a native build); isolates cannot load native code`, { package: key });
       this.#versions.set(picked.name, [...known, picked.version]);
       this.resolution.packages[key] = { name: picked.name, version: picked.version, integrity: picked.integrity, registry: this.#options.registry.url, entry: "", dependencies: {} };

@@ -12,17 +12,24 @@ export interface ResolvedPackage {
   registry: string;
   /** The cache entry, relative to the data folder's `cache/`. */
   entry: string;
-  /** Dependency name to the key (`name@version`) of the package it resolved to. */
+  /**
+   * Dependency name to the key (`name@version`) of the package it resolved to; for a JSR package, each
+   * `jsr:`/`npm:` import without its subpath (`jsr:@std/path@^1`) to the key.
+   */
   dependencies: Record<string, string>;
 }
 
 export interface Resolution {
-  /** A root import without its subpath (`npm:hono@^4`) to the key of the package it resolved to. */
+  /** A root import without its subpath (`npm:hono@^4`, `jsr:@std/path@1`) to the key of the package it resolved to. */
   roots: Record<string, string>;
   packages: Record<string, ResolvedPackage>;
 }
 
 export const EMPTY_RESOLUTION: Resolution = { roots: {}, packages: {} };
+
+/** The key of a resolved package: `name@version` for npm, `jsr:@scope/name@version` for JSR (its cache entry is under `jsr/`). */
+export const keyOf = (resolved: Pick<ResolvedPackage, "name" | "version" | "entry">) =>
+  resolved.entry.startsWith("jsr") ? `jsr:${resolved.name}@${resolved.version}` : `${resolved.name}@${resolved.version}`;
 
 /** The shortest import chain from the package to `key`: `@me/app -> npm:a@1.0.0 -> npm:b@2.0.0`. */
 export function chainTo(resolution: Resolution, rootName: string, key: string): string {
@@ -43,7 +50,7 @@ export function chainTo(resolution: Resolution, rootName: string, key: string): 
     }
   }
   const path: string[] = [];
-  for (let at: string | undefined = key; at !== undefined && path.length <= queue.length; at = previous.get(at)) path.unshift(`npm:${at}`);
+  for (let at: string | undefined = key; at !== undefined && path.length <= queue.length; at = previous.get(at)) path.unshift(at.startsWith("jsr:") ? at : `npm:${at}`);
   return [rootName, ...path].join(" -> ");
 }
 
@@ -65,7 +72,7 @@ export function rowsOf(resolution: Resolution): ResolvedDependency[] {
 export function resolutionOf(rows: readonly ResolvedDependency[]): Resolution {
   const resolution: Resolution = { roots: {}, packages: {} };
   for (const { roots, ...resolved } of rows) {
-    const key = `${resolved.name}@${resolved.version}`;
+    const key = keyOf(resolved);
     resolution.packages[key] = resolved;
     for (const root of roots) resolution.roots[root] = key;
   }

@@ -1,14 +1,15 @@
-// A test host whose npm registry is a FakeNpm on loopback, with small
+// A test host whose npm registry is a FakeNpm (and JSR one a FakeJsr) on loopback, with small
 // dependency bounds a test may override; and a helper that adds and starts a package folder.
 
 import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import { dependencyConfigFrom, type DependencyBounds } from "../../../runtime/packages/index.ts";
+import type { FakeJsr } from "./fake_jsr.ts";
 import type { FakeNpm } from "./fake_npm.ts";
 import { useHost, type TestHost } from "../use_host.ts";
 
-export async function useNpmHost(t: TestContext, npm: FakeNpm, bounds: Partial<DependencyBounds> = {}): Promise<TestHost> {
-  const config = dependencyConfigFrom({ ISOPOD_NPM_REGISTRY: npm.url, HOME: "/nonexistent" });
+export async function useNpmHost(t: TestContext, npm: FakeNpm, bounds: Partial<DependencyBounds> = {}, jsr?: FakeJsr): Promise<TestHost> {
+  const config = dependencyConfigFrom({ ISOPOD_NPM_REGISTRY: npm.url, ...(jsr && { ISOPOD_JSR_URL: jsr.url }), HOME: "/nonexistent" });
   return useHost(t, { dependencies: { ...config, bounds: { ...config.bounds, requestTimeoutMs: 2_000, ...bounds } } });
 }
 
