@@ -9,7 +9,7 @@ export async function serveCommand(): Promise<void> {
   const host = await Host.open(config);
   const server = await listen(host, { hostname: config.host, port: config.port });
   console.log(`isopod: serving ${server.url} (data in ${config.dataDir})`);
-  const { adminTokenFile } = await host.boot();
+  const { adminTokenFile } = await host.boot({ address: server.url });
   if (adminTokenFile) console.log(`isopod: created an admin token in ${adminTokenFile} (mode 0600)`);
   else if (!config.adminToken) console.log(`isopod: admin token from first start is in ${host.layout.adminTokenFile}`);
   if (host.controlPipe) console.log(`isopod: control pipe at ${host.controlPipe.path} (mode 0600)`);

@@ -2,6 +2,7 @@
 // Every field documents its default; docs/configuration.md lists them for operators.
 
 import path from "node:path";
+import { fleetFromEnv, type FleetConfig } from "./fleet/fleet_config.ts";
 
 export interface HostConfig {
   /** Interface to listen on. `ISOPOD_HOST`, default `127.0.0.1`. */
@@ -42,6 +43,8 @@ export interface HostConfig {
   retention: RetentionConfig;
   /** Where the isolates run, and how their sandbox process is restarted. */
   sandbox: SandboxConfig;
+  /** The fleet this host belongs to (docs/fleet.md); undefined: a host alone. `ISOPOD_FLEET` and `ISOPOD_FLEET_*`. */
+  fleet: FleetConfig | undefined;
 }
 
 export interface SandboxConfig {
@@ -235,5 +238,6 @@ export function configFromEnv(env: Env = process.env, cwd = process.cwd()): Host
     statsIntervalMs: intFrom(env, "ISOPOD_STATS_INTERVAL_MS", 10_000),
     retention: retentionFromEnv(env),
     sandbox: sandboxFromEnv(env),
+    fleet: fleetFromEnv(env),
   };
 }

@@ -5,6 +5,7 @@ export { Host } from "./host.ts";
 export { configFromEnv, type HostConfig } from "./config.ts";
 export { badRequest, invalidPackage, IsopodError, messageOf, notFound, type ErrorCode } from "./errors.ts";
 export { requestFailureError } from "./sandbox_failures.ts";
+export type { FleetStatus, FleetView } from "./fleet/index.ts";
 export { Audit, HOST_ACTOR, type Actor } from "./lifecycle/audit.ts";
 export type { BatchReport, BatchResult } from "./lifecycle/batch.ts";
 export type { AddRequest } from "./lifecycle/package_manager.ts";
