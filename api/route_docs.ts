@@ -48,6 +48,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   "GET /healthz": { summary: "Liveness and readiness", tag: "host", response: healthSchema, public: true },
   "GET /docs": { summary: "This description, rendered (Swagger UI); asks for a token", tag: "host", public: true },
   "GET /v1/openapi.json": { summary: "This description of the API (OpenAPI 3.1)", tag: "host" },
+  "GET /v1/fleet": { summary: "Every host of the fleet, and each package's state and version on each host (404 outside a fleet, 503 while its engine is away)", tag: "fleet" },
   "GET /v1/packages": { summary: "List packages", tag: "packages", response: packageListSchema },
   "POST /v1/packages": {
     summary: "Add a package from a GitHub tree URL or a folder on the host",
