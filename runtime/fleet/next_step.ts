@@ -53,7 +53,8 @@ export function nextStep(spec: DesiredPackage, record: PackageRecord | undefined
   if (!isDeepStrictEqual(sourceOf(record), spec.source)) return { kind: "replace", request: addRequestOf(spec) };
   if (!sameSettings(spec, record)) return { kind: "readd", request: addRequestOf(spec, { reload: true }) };
   if (spec.integrity !== record.integrity && upgradeTried !== spec.integrity) return { kind: "upgrade" };
-  if (spec.desiredState === "running" && record.desiredState !== "running") return { kind: "start" };
+  // `installed` while meant to run: an upgrade swapped in files that a failed start (integrity) had refused.
+  if (spec.desiredState === "running" && (record.desiredState !== "running" || record.state === "installed")) return { kind: "start" };
   if (spec.desiredState === "stopped" && record.desiredState === "running") return { kind: "stop" };
   return undefined;
 }
