@@ -5,10 +5,8 @@ import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
-import { api, pkgText, spawnFleetHost, stopHost, type FleetHost } from "../helpers/fleet_hosts.ts";
-import { startNats } from "../helpers/nats_server.ts";
+import { api, pkgText, stopHost, useFleet, type FleetHost } from "../helpers/fleet_hosts.ts";
 import { writePackage } from "../helpers/package_fixture.ts";
-import { useTmp } from "../helpers/use_tmp.ts";
 import { waitFor } from "../helpers/wait_for.ts";
 
 const NAME = "fleet-hello";
@@ -32,11 +30,10 @@ async function fleetView(host: FleetHost): Promise<any> {
 }
 
 test("a fleet of three hosts runs what one adds, survives the loss of a host and of its engine", { timeout: 180_000 }, async (t) => {
-  const tmp = await useTmp(t, "isopod-fleet-");
-  const nats = await startNats(path.join(tmp, "nats"), (fn) => t.after(fn));
+  const { tmp, nats, spawn } = await useFleet(t);
   const source = await writePackage(tmp, "src", helloFiles("1.0.0"));
-  const [h1, h3] = await Promise.all([spawnFleetHost(t, nats.url, tmp, "h1"), spawnFleetHost(t, nats.url, tmp, "h3")]);
-  let h2 = await spawnFleetHost(t, nats.url, tmp, "h2");
+  const [h1, h3] = await Promise.all([spawn("h1"), spawn("h3")]);
+  let h2 = await spawn("h2");
 
   await t.test("hello added on host 1 runs and answers /pkg on all three", async () => {
     const added = await api(h1, "POST", "/v1/packages", { path: source, start: true });
@@ -63,7 +60,7 @@ test("a fleet of three hosts runs what one adds, survives the loss of a host and
     assert.equal(upgraded.status, 200, JSON.stringify(upgraded.body));
     assert.equal(upgraded.body.upgrade.status, "upgraded");
     await answersEverywhere([h1, h3], "hello 2.0.0");
-    h2 = await spawnFleetHost(t, nats.url, tmp, "h2");
+    h2 = await spawn("h2");
     // Ready means reconciled: the returning host answers the new version at once.
     assert.deepEqual(await pkgText(h2, NAME), { status: 200, text: "hello 2.0.0" });
     await waitFor(async () => {

@@ -5,10 +5,8 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
 import { NatsStore } from "../../runtime/fleet/nats_store.ts";
-import { api, pkgText, spawnFleetHost } from "../helpers/fleet_hosts.ts";
-import { startNats } from "../helpers/nats_server.ts";
+import { api, pkgText, useFleet } from "../helpers/fleet_hosts.ts";
 import { writePackage } from "../helpers/package_fixture.ts";
-import { useTmp } from "../helpers/use_tmp.ts";
 import { waitFor } from "../helpers/wait_for.ts";
 
 const spec = (name: string, source: unknown) => ({
@@ -25,9 +23,8 @@ const spec = (name: string, source: unknown) => ({
 });
 
 test("a host ignores corrupt desired state and reports a fleet path it lacks as absent, with the reason", { timeout: 60_000 }, async (t) => {
-  const tmp = await useTmp(t, "isopod-fleet-values-");
-  const nats = await startNats(path.join(tmp, "nats"), (fn) => t.after(fn));
-  const host = await spawnFleetHost(t, nats.url, tmp, "h1");
+  const { tmp, nats, spawn } = await useFleet(t);
+  const host = await spawn("h1");
   const store = new NatsStore({ server: `127.0.0.1:${nats.port}`, url: nats.url, leaseMs: 1500, timeoutMs: 2000, name: "test" });
   t.after(() => store.close());
   await store.open(5_000);

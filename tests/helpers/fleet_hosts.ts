@@ -1,8 +1,11 @@
 // Three (or more) real host processes in one fleet for tests and benchmarks:
 // separate data folders and ports, short leases so that failures show fast.
 
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import type { TestContext } from "node:test";
+import { startNats, type NatsServer } from "./nats_server.ts";
 import { spawnHost, stopHost, type SpawnedHost } from "./spawn_host.ts";
 
 export const FLEET_TOKEN = "fleet-test-admin-token";
@@ -34,6 +37,39 @@ export async function spawnFleetHost(t: TestContext, engine: string, root: strin
     ...FAST_FLEET,
   });
   return { ...host, id, dataDir };
+}
+
+export interface FleetFixture {
+  tmp: string;
+  nats: NatsServer;
+  /** Starts host `id`; a restarted id keeps its data folder. */
+  spawn(id: string): Promise<FleetHost>;
+}
+
+/**
+ * A NATS server and a folder for hosts' data. Its one cleanup stops every host, then
+ * the server, then removes the folder (hooks run in the order registered, so this order is explicit).
+ */
+export async function useFleet(t: TestContext): Promise<FleetFixture> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), "isopod-fleet-"));
+  const hosts: FleetHost[] = [];
+  let nats: NatsServer | undefined;
+  t.after(async () => {
+    await Promise.all(hosts.map((host) => stopHost(host.child)));
+    await nats?.stop();
+    await rm(tmp, { recursive: true, force: true, maxRetries: 5 });
+  });
+  nats = await startNats(path.join(tmp, "nats"), () => undefined);
+  const engine = nats.url;
+  return {
+    tmp,
+    nats,
+    spawn: async (id) => {
+      const host = await spawnFleetHost(t, engine, tmp, id);
+      hosts.push(host);
+      return host;
+    },
+  };
 }
 
 export async function api(host: { url: string }, method: string, route: string, body?: unknown): Promise<{ status: number; body: any }> {
