@@ -8,6 +8,7 @@ import { IsopodError, type Host } from "../runtime/index.ts";
 import { requireToken, type AuthEnv } from "./auth.ts";
 import { errorResponse } from "./error_response.ts";
 import { batchRoutes } from "./routes/batch.ts";
+import { fleetRoutes } from "./routes/fleet.ts";
 import { msgpackAnswers } from "./msgpack.ts";
 import { actorRoutes } from "./routes/actors.ts";
 import { openApiRoute } from "./routes/openapi.ts";
@@ -56,6 +57,7 @@ export function createApp(host: Host): Hono<AuthEnv> {
   app.route("/v1/packages", logRoutes(host));
   app.route("/v1", statsRoutes(host));
   app.route("/v1/resources", resourceRoutes(host));
+  app.route("/v1/fleet", fleetRoutes(host));
 
   app.use("/metrics", requireToken(host.tokens));
   app.route("/metrics", metricsRoutes(host));

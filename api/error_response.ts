@@ -30,6 +30,8 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   source_unreachable: 502,
   rate_limited: 503,
   not_supported: 501,
+  // The fleet's engine (NATS) cannot be reached: the write is refused, nothing changed (docs/fleet.md).
+  engine_unavailable: 503,
   internal: 500,
 };
 

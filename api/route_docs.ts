@@ -59,6 +59,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     body: inspectRequestSchema,
     adminOnly: true,
   },
+  "GET /v1/fleet": { summary: "Every host of the fleet, and each package's state and version on each host (404 outside a fleet, 503 while its engine is away)", tag: "fleet" },
   "GET /v1/packages": { summary: "List packages", tag: "packages", response: packageListSchema },
   "POST /v1/packages": {
     summary: "Add a package from a GitHub tree URL or a folder on the host",

@@ -2,6 +2,7 @@
 // host and `init` to start a package. Exit codes are in cli/errors.ts.
 
 import { Command, CommanderError } from "commander";
+import { registerFleetCommands } from "./commands/fleet.ts";
 import { registerInitCommand } from "./commands/init.ts";
 import { registerObserveCommands } from "./commands/observe.ts";
 import { registerPackageCommands } from "./commands/packages.ts";
@@ -36,6 +37,7 @@ program
 registerPackageCommands(program);
 registerObserveCommands(program);
 registerTokenCommands(program);
+registerFleetCommands(program);
 registerInitCommand(program);
 registerSqlCommand(program);
 

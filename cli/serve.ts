@@ -12,7 +12,7 @@ export async function serveCommand(): Promise<void> {
   console.log(`isopod: serving ${server.url} on Node.js ${process.version} (data in ${config.dataDir})`);
   const resp = config.respPort === null ? undefined : await listenResp(respServicesOf(host), { hostname: config.host, port: config.respPort });
   if (resp) console.log(`isopod: Redis door (ThreeBot's actor) on ${resp.url}`);
-  const { adminTokenFile } = await host.boot();
+  const { adminTokenFile } = await host.boot({ address: server.url });
   if (config.pkgPort !== undefined) {
     const pkgUrl = host.pkgUrl ?? `http://${config.host}:${config.pkgPort === 0 ? "(a free port, see /healthz)" : config.pkgPort}`;
     console.log(`isopod: serving /pkg on ${pkgUrl} (the data plane)`);

@@ -3,6 +3,7 @@
 
 import path from "node:path";
 import { dependencyConfigFrom, type DependencyConfig } from "./packages/config.ts";
+import { fleetFromEnv, type FleetConfig } from "./fleet/fleet_config.ts";
 
 export interface HostConfig {
   /** Interface to listen on. `ISOPOD_HOST`, default `127.0.0.1`. */
@@ -52,6 +53,8 @@ export interface HostConfig {
   sandbox: SandboxConfig;
   /** Registries and bounds for npm and JSR dependencies (runtime/packages/config.ts). */
   dependencies: DependencyConfig;
+  /** The fleet this host belongs to (docs/fleet.md); undefined: a host alone. `ISOPOD_FLEET` and `ISOPOD_FLEET_*`. */
+  fleet: FleetConfig | undefined;
 }
 
 export interface SandboxConfig {
@@ -248,5 +251,6 @@ export function configFromEnv(env: Env = process.env, cwd = process.cwd()): Host
     retention: retentionFromEnv(env),
     sandbox: sandboxFromEnv(env),
     dependencies: dependencyConfigFrom(env),
+    fleet: fleetFromEnv(env),
   };
 }

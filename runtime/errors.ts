@@ -25,6 +25,7 @@ export type ErrorCode =
   | "source_unreachable"
   | "rate_limited"
   | "not_supported"
+  | "engine_unavailable"
   | "internal";
 
 /** An error the host raises deliberately. `details` travel to the client beside code and message. */
@@ -42,7 +43,7 @@ export class IsopodError extends Error {
 
   /** True when the caller sent something wrong; false when the host itself failed. */
   get isUserError(): boolean {
-    return this.code !== "internal" && this.code !== "source_unreachable" && this.code !== "rate_limited";
+    return this.code !== "internal" && this.code !== "source_unreachable" && this.code !== "rate_limited" && this.code !== "engine_unavailable";
   }
 }
 

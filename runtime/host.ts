@@ -9,6 +9,7 @@ import type { HostConfig } from "./config.ts";
 import { ControlPipe } from "./control/pipe.ts";
 import { controlTargetOf } from "./control/target.ts";
 import { DataLayout } from "./layout.ts";
+import { Fleet, FleetPackageManager } from "./fleet/index.ts";
 import { LogHub } from "./observe/log_hub.ts";
 import { Metrics } from "./observe/metrics.ts";
 import { operationsOf, type LifecycleOperations } from "./lifecycle/operations.ts";
@@ -41,6 +42,8 @@ export class Host {
   readonly metrics: Metrics;
   /** Brings packages back after the sandbox process crashed and restarted. */
   readonly recovery: SandboxRecovery;
+  /** The fleet this host belongs to, when `ISOPOD_FLEET` names one (docs/fleet.md). */
+  readonly fleet: Fleet | undefined;
   readonly startedAt = Date.now();
   /** The host log; the control pipe writes its results here. Tests may replace it. */
   log: (line: string) => void = (line) => console.log(`isopod: ${line}`);
@@ -78,10 +81,16 @@ export class Host {
     this.retention = new Retention(this.store, config.retention);
     this.metrics = new Metrics(() => this.collector.collect());
     this.audit = new Audit(this.store);
-    this.packages = new PackageManager(this.store, this.sandbox, layout, config, {
+    // In a fleet, every door's operation also writes the fleet's desired state (runtime/fleet/).
+    const Manager = config.fleet ? FleetPackageManager : PackageManager;
+    this.packages = new Manager(this.store, this.sandbox, layout, config, {
       log: (name, level, message) => this.logs.append(name, level, message),
       audit: this.audit,
     });
+    this.fleet =
+      config.fleet && this.packages instanceof FleetPackageManager
+        ? new Fleet(config.fleet, { layout, packages: this.packages, log: (line) => this.log(line) })
+        : undefined;
     this.packages.onRestart((name) => this.stats.countRestart(name));
     this.operations = operationsOf(this.packages);
     this.tokens = new TokenService(this.store, config.adminToken);
@@ -116,14 +125,18 @@ export class Host {
     return new Host(config, new DataLayout(config.dataDir));
   }
 
-  /** Creates the first admin token if needed, applies retention, then brings back the packages that should run. */
-  async boot(): Promise<{ adminTokenFile: string | undefined }> {
+  /**
+   * Creates the first admin token if needed, applies retention, then brings back the packages that should run;
+   * in a fleet, then reconciles to the fleet's desired state. `address`: where this host serves, for the fleet view.
+   */
+  async boot(options: { address?: string } = {}): Promise<{ adminTokenFile: string | undefined }> {
     const adminTokenFile = await this.tokens.ensureAdminToken(this.layout.adminTokenFile);
     await this.retention.run();
     this.retention.start();
     const { pkgPort, host: hostname } = this.config;
     if (this.sandbox instanceof LocalSandbox && pkgPort !== undefined) this.#pkgUrl = await this.sandbox.listen({ hostname, port: pkgPort });
     await this.packages.restore();
+    await this.fleet?.join(options.address ?? `http://${this.config.host}:${this.config.port}`);
     this.sampler.start();
     this.#pipe = ControlPipe.open(this.layout.controlPipe, {
       target: controlTargetOf(this),
@@ -145,6 +158,7 @@ export class Host {
   }
 
   async #close(): Promise<void> {
+    await this.fleet?.close();
     await this.packages.close();
     await this.#pipe?.close();
     await this.sampler.stop();

@@ -7,6 +7,7 @@ export { badRequest, invalidPackage, IsopodError, messageOf, notFound, type Erro
 export { readManifest } from "./packages/manifest.ts";
 export { withProgress, type ProgressListener } from "./progress.ts";
 export { requestFailureError } from "./sandbox_failures.ts";
+export type { FleetStatus, FleetView } from "./fleet/index.ts";
 export { Audit, HOST_ACTOR, type Actor } from "./lifecycle/audit.ts";
 export type { BatchReport, BatchResult } from "./lifecycle/batch.ts";
 export type { AddRequest } from "./lifecycle/package_manager.ts";

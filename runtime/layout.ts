@@ -15,6 +15,11 @@ export class DataLayout {
     return path.join(this.root, "isopod.db");
   }
 
+  /** This host's name in a fleet, made at its first start in one (runtime/fleet/). */
+  get fleetHostIdFile(): string {
+    return path.join(this.root, "fleet-host-id");
+  }
+
   get adminTokenFile(): string {
     return path.join(this.root, "admin-token");
   }
