@@ -1,7 +1,7 @@
 // The Sandbox that runs isolates in this process. Each isolate is keyed by
 // its instance id; events carry that id so stale ones can be told apart.
 
-import { DataPlane, type DataPlaneAddress } from "./dataplane/index.ts";
+import { compressAnswer, DataPlane, wantsCompression, type DataPlaneAddress } from "./dataplane/index.ts";
 import { SandboxFailure } from "./failure.ts";
 import { PackageIsolate } from "./host/package_isolate.ts";
 import { Registry } from "./registry/registry.ts";
@@ -21,6 +21,8 @@ export class LocalSandbox implements Sandbox {
   readonly #listeners: ((event: SandboxEvent) => void)[] = [];
   /** Calls between packages of this sandbox stay in it. */
   readonly #registry = new Registry();
+  /** Isolates whose package opted in to Deno's automatic response compression (its env). */
+  readonly #compressing = new Set<string>();
   /** `/pkg` served here, once `listen` is called. */
   readonly #plane = new DataPlane(
     (instanceId, request) => this.request(instanceId, request),
@@ -58,6 +60,7 @@ export class LocalSandbox implements Sandbox {
         log: (level, message) => this.#emit({ type: "log", instanceId, packageName, level, message, ts: Date.now() }),
         exit: (reason, message) => {
           this.#isolates.delete(instanceId);
+          this.#compressing.delete(instanceId);
           this.#plane.forget(instanceId);
           this.#registry.leave(instanceId, reason);
           this.#emit({ type: "exit", instanceId, packageName, reason, message });
@@ -69,6 +72,7 @@ export class LocalSandbox implements Sandbox {
       throw error;
     }
     this.#isolates.set(instanceId, isolate);
+    if (wantsCompression(spec.env)) this.#compressing.add(instanceId);
     this.#registry.attach(instanceId, isolate);
   }
 
@@ -83,13 +87,16 @@ export class LocalSandbox implements Sandbox {
     if (hook === "start") this.#registry.started(instanceId);
   }
 
+  /** The one place a /pkg answer is made, for the admin port and the data plane alike. */
   async request(instanceId: string, request: SandboxRequest): Promise<SandboxResponse> {
-    return this.#get(instanceId).request(request);
+    const answer = this.#get(instanceId).request(request);
+    return this.#compressing.has(instanceId) ? compressAnswer(await answer, request.head.headers) : answer;
   }
 
   async dispose(instanceId: string): Promise<void> {
     this.#isolates.get(instanceId)?.dispose();
     this.#isolates.delete(instanceId);
+    this.#compressing.delete(instanceId);
     this.#plane.forget(instanceId);
     this.#registry.leave(instanceId, "disposed");
   }

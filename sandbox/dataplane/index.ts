@@ -6,3 +6,4 @@ export type { RequestCounts } from "./request_counts.ts";
 export { checkHead, responseOf, writeAnswer } from "./write_answer.ts";
 export { RETRY_AFTER_SECONDS } from "./failure_answer.ts";
 export { decodePkgName, splitPkgPath } from "./pkg_path.ts";
+export { compressAnswer, wantsCompression } from "./compress_answer.ts";

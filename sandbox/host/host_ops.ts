@@ -10,6 +10,7 @@ import { IncomingBodies } from "./incoming_bodies.ts";
 import type { FetchHead, HostResult } from "../isolate/core/bridge.ts";
 import { NetGuard } from "../permissions/net_guard.ts";
 import { PathGuard } from "../permissions/path_guard.ts";
+import { Refusals } from "../permissions/refusals.ts";
 import type { IsolateSpec } from "../sandbox.ts";
 
 const DIGESTS: Record<string, string> = { "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512" };
@@ -34,6 +35,7 @@ export class HostOps {
   readonly #spec: IsolateSpec;
   readonly #paths: PathGuard;
   readonly #net: NetGuard;
+  readonly #refusals = new Refusals();
   readonly fetches: FetchBridge;
   readonly bodies = new IncomingBodies();
 
@@ -41,7 +43,7 @@ export class HostOps {
     this.#spec = spec;
     const { permissions } = spec;
     this.#paths = new PathGuard(spec.root, spec.dataDir, { read: permissions.read, write: permissions.write });
-    this.#net = new NetGuard(permissions.net);
+    this.#net = new NetGuard(permissions.net, (target) => this.#refusals.record("net", target));
     this.fetches = new FetchBridge(this.#net);
   }
 
@@ -68,7 +70,7 @@ export class HostOps {
         case "writeFile":
           return this.#writeFile(text(list[0], "path"), bytes(list[1], "data"), list[2]);
         case "permission":
-          return this.#permission(text(list[0], "name"), list[1] === undefined ? undefined : text(list[1], "target"));
+          return this.#permission(text(list[0], "name"), list[1] === undefined || list[1] === null ? undefined : text(list[1], "target"), list[2] === "request");
         case "digest":
           return this.#digest(text(list[0], "algorithm"), bytes(list[1], "data"));
         case "fetch":
@@ -96,7 +98,7 @@ export class HostOps {
   }
 
   #envGet(key: string): string | undefined {
-    if (!this.#envAllowed(key)) throw notCapable("env", key);
+    if (!this.#envAllowed(key)) throw this.#refuse("env", key);
     // Deno checks the permission first, then the key.
     if (key === "") throw new HostOpError("TypeError", "Key is an empty string.");
     if (key.includes("=") || key.includes("\0")) throw new HostOpError("TypeError", `Key contains invalid characters: "${key}"`);
@@ -104,12 +106,12 @@ export class HostOps {
   }
 
   #envObject(): Record<string, string> {
-    if (this.#spec.permissions.env.allow !== true) throw notCapable("env");
+    if (this.#spec.permissions.env.allow !== true) throw this.#refuse("env");
     return Object.fromEntries(Object.entries(this.#spec.env).filter(([key]) => this.#envAllowed(key)));
   }
 
   async #readFile(packagePath: string): Promise<Uint8Array> {
-    const real = await this.#paths.check("read", packagePath);
+    const real = await this.#checkPath("read", packagePath);
     let handle: FileHandle | undefined;
     try {
       handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -127,7 +129,7 @@ export class HostOps {
 
   async #writeFile(packagePath: string, data: Uint8Array, options: unknown): Promise<void> {
     const flagsIn = (options ?? {}) as { append?: unknown; create?: unknown; createNew?: unknown };
-    const real = await this.#paths.check("write", packagePath);
+    const real = await this.#checkPath("write", packagePath);
     let flags = constants.O_WRONLY | constants.O_NOFOLLOW;
     flags |= flagsIn.append === true ? constants.O_APPEND : constants.O_TRUNC;
     if (flagsIn.create !== false || flagsIn.createNew === true) flags |= constants.O_CREAT;
@@ -143,7 +145,35 @@ export class HostOps {
     }
   }
 
-  async #permission(name: string, target: string | undefined): Promise<{ state: string; partial: boolean }> {
+  /** A refused access: remembered (Deno.permissions.query answers `denied` for it from now on), and the error to throw. */
+  #refuse(name: string, target?: string): HostOpError {
+    this.#refusals.record(name, target);
+    return notCapable(name, target);
+  }
+
+  async #checkPath(access: "read" | "write", packagePath: string): Promise<string> {
+    try {
+      return await this.#paths.check(access, packagePath);
+    } catch (error) {
+      if (error instanceof HostOpError && error.errorName === "NotCapable") this.#refusals.record(access, this.#paths.hostPath(packagePath));
+      throw error;
+    }
+  }
+
+  /**
+   * Deno.permissions.query, and `request` (Deno, unable to prompt, refuses
+   * what is not granted yet and remembers it). A refused access turns `prompt`
+   * into `denied` (sandbox/permissions/refusals.ts).
+   */
+  async #permission(name: string, target: string | undefined, request: boolean): Promise<{ state: string; partial: boolean }> {
+    const answer = await this.#permissionState(name, target);
+    const key = target === undefined ? undefined : name === "read" || name === "write" ? this.#paths.hostPath(target) : name === "net" ? target.toLowerCase() : target;
+    if (answer.state !== "prompt") return answer;
+    if (request) this.#refusals.record(name, key);
+    return request || this.#refusals.denies(name, key) ? { state: "denied", partial: false } : answer;
+  }
+
+  async #permissionState(name: string, target: string | undefined): Promise<{ state: string; partial: boolean }> {
     if (!QUERYABLE.has(name)) throw new HostOpError("TypeError", `The provided value "${name}" is not a valid permission name.`);
     if (name === "read" || name === "write") return this.#paths.state(name, target);
     const { env } = this.#spec.permissions;

@@ -4,6 +4,7 @@
 import { buildSync } from "esbuild";
 import { fileURLToPath } from "node:url";
 import { CachedScript } from "./ivm.ts";
+import { withDenoPathEncodeSet } from "./url_path_patch.ts";
 
 /** Set at build time in the sandbox process's bundle (sandbox_entry.ts), which the host builds once for every process it starts. */
 declare const ISOPOD_PREBUILT_RUNTIME: string | undefined;
@@ -31,7 +32,7 @@ export function runtimeSource(): string {
         "fetch-blob/file.js": fileURLToPath(new URL("../isolate/web/file.ts", import.meta.url)),
       },
     });
-    cached = result.outputFiles[0]!.text;
+    cached = withDenoPathEncodeSet(result.outputFiles[0]!.text);
   }
   return cached;
 }

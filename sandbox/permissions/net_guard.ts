@@ -4,7 +4,7 @@
 
 import ipaddr from "ipaddr.js";
 import os from "node:os";
-import { notCapable } from "../host/host_error.ts";
+import { notCapable, type HostOpError } from "../host/host_error.ts";
 import type { PermissionRule } from "./permissions.ts";
 
 /** Strips IPv6 brackets and lowercases, so `[::1]` and `::1` compare equal. */
@@ -48,23 +48,31 @@ function matches(entry: string, host: string, port: number): boolean {
 export class NetGuard {
   readonly #rule: PermissionRule;
   readonly #own = ownAddresses();
+  /** Told `host:port` of each refused connection (sandbox/permissions/refusals.ts). */
+  readonly #refused: (target: string) => void;
 
-  constructor(rule: PermissionRule) {
+  constructor(rule: PermissionRule, refused: (target: string) => void = () => undefined) {
     this.#rule = rule;
+    this.#refused = refused;
+  }
+
+  #refuse(host: string, port: number): HostOpError {
+    const target = `${host}:${port}`;
+    this.#refused(target.toLowerCase());
+    return notCapable("net", target);
   }
 
   /** Checks the host and port a URL names, before anything is resolved. */
   checkHost(host: string, port: number): void {
-    const target = `${host}:${port}`;
-    if (this.#rule.deny.some((entry) => matches(entry, host, port))) throw notCapable("net", target);
+    if (this.#rule.deny.some((entry) => matches(entry, host, port))) throw this.#refuse(host, port);
     if (this.#rule.allow === true) return;
-    if (!this.#rule.allow.some((entry) => matches(entry, host, port))) throw notCapable("net", target);
+    if (!this.#rule.allow.some((entry) => matches(entry, host, port))) throw this.#refuse(host, port);
   }
 
   /** Checks an address the host is about to connect to (resolved from `host`, or `host` itself). */
   checkAddress(host: string, address: string, port: number): void {
     const canonical = canonicalAddress(address) ?? address;
-    if (this.#rule.deny.some((entry) => matches(entry, canonical, port))) throw notCapable("net", `${host}:${port}`);
+    if (this.#rule.deny.some((entry) => matches(entry, canonical, port))) throw this.#refuse(host, port);
     const parsed = ipaddr.process(bare(canonical));
     if (parsed.range() === "unicast" && !this.#own.has(canonical)) return;
     const named = this.#rule.allow !== true && this.#rule.allow.some((entry) => {
@@ -73,7 +81,7 @@ export class NetGuard {
     });
     if (named) return;
     const which = this.#own.has(canonical) ? "one of the host's own addresses" : `a ${parsed.range()} address`;
-    throw notCapable("net", `${host}:${port}`).withDetail(
+    throw this.#refuse(host, port).withDetail(
       `${canonical} is ${which}; only a grant that names that address reaches it`,
     );
   }

@@ -10,7 +10,7 @@ import type { PermissionRule } from "./permissions.ts";
 export type FileAccess = "read" | "write";
 export type PermissionState = "granted" | "denied" | "prompt";
 
-function isWithin(base: string, target: string): boolean {
+export function isWithin(base: string, target: string): boolean {
   const relative = path.relative(base, target);
   return relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative));
 }

@@ -102,7 +102,14 @@ export function createDeno(bridge: HostBridge, serve: (first: unknown, second?: 
     return new PermissionStatus(state, partial);
   }
 
-  const permissions = Object.freeze({ query });
+  /** Deno, unable to prompt, answers what is granted and refuses the rest (remembered: later queries say `denied`). */
+  async function request(descriptor: PermissionDescriptor): Promise<PermissionStatus> {
+    const [name, target] = permissionArgs(descriptor);
+    const { state, partial } = unwrap(await bridge.call("permission", [name, target ?? null, "request"])) as { state: string; partial: boolean };
+    return new PermissionStatus(state, partial);
+  }
+
+  const permissions = Object.freeze({ query, request });
 
   return Object.freeze({
     env,

@@ -1,0 +1,17 @@
+// The runtime bundle's whatwg-url leaves `^` in paths, as Deno does
+// (tests/fixtures/conformance/url compares whole URLs with Deno).
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { runtimeSource } from "./runtime_source.ts";
+import { withDenoPathEncodeSet } from "./url_path_patch.ts";
+
+test("the bundled path percent-encode set has no ^ and keeps the rest", () => {
+  const set = /extraPathPercentEncodeSet = .*/.exec(runtimeSource())![0];
+  assert.doesNotMatch(set, /"\^"/);
+  assert.match(set, /"\?".*"`".*"\{".*"\}"/);
+});
+
+test("a bundle whose set has changed fails loudly instead of differing from Deno", () => {
+  assert.throws(() => withDenoPathEncodeSet("var x = 1;"), /cannot patch whatwg-url's path percent-encode set: found 0 times/);
+});
