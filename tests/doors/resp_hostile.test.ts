@@ -180,9 +180,10 @@ test("a flood from clients that never read their answers leaves the host's memor
   }
   await new Promise((resolve) => setTimeout(resolve, 5_000));
   const during = await rssOf(pid);
-  // Measured: about 40 MiB on Node 20 and 70 to 80 on Node 24 (its GC lets more garbage stand); without the
-  // door's backpressure the same flood grew the host by over 1,000 MiB.
-  assert.ok(during - before < 128 * MIB, `the host grew by ${Math.round((during - before) / MIB)} MiB under the flood`);
+  // RSS counts garbage the GC has not collected yet, so it varies from run to run: measured 40 MiB on Node 20,
+  // 70 to 200 MiB on Node 24 under a loaded machine. Without the door's backpressure the same flood grows the host
+  // by over 1,000 MiB (and on), which is what this bound tells apart.
+  assert.ok(during - before < 320 * MIB, `the host grew by ${Math.round((during - before) / MIB)} MiB under the flood`);
   for (const socket of sockets) socket.destroy();
   const probe = await openWire(t, port);
   probe.command("PING");
