@@ -3,11 +3,11 @@
 
 import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import type { TestContext } from "node:test";
 import { tarball, type TarEntry } from "./tar_writer.ts";
+import { LoopbackServer } from "./loopback_server.ts";
 
 /** A commit's files: a folder on disk, hand-made archive entries, or the raw bytes to serve as the archive. */
 export type Tree = { folder: string } | { entries: TarEntry[] } | { raw: Buffer };
@@ -53,12 +53,9 @@ export interface FakeGitHubOptions {
   token?: string;
 }
 
-export class FakeGitHub {
-  url = "";
+export class FakeGitHub extends LoopbackServer {
   readonly token: string | undefined;
   readonly repos = new Map<string, FakeRepo>();
-  /** Every request, as `METHOD path`. */
-  readonly requests: string[] = [];
   /** Archive downloads served (the request after the redirect). */
   downloads = 0;
   /** Answer every API request with 403 and exhausted rate-limit headers, resetting in this many seconds. */
@@ -70,9 +67,9 @@ export class FakeGitHub {
   cutDownloads = 0;
   /** Stall this many next downloads after a few bytes (the socket stays open, silent). */
   stallDownloads = 0;
-  readonly #server = createServer((req, res) => void this.#handle(req, res));
 
   constructor(options: FakeGitHubOptions = {}) {
+    super();
     this.token = options.token;
   }
 
@@ -83,26 +80,7 @@ export class FakeGitHub {
     return repo;
   }
 
-  listen(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#server.listen(0, "127.0.0.1", () => {
-        this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
-        resolve();
-      });
-    });
-  }
-
-  close(): Promise<void> {
-    this.#server.closeAllConnections();
-    return new Promise((resolve) => this.#server.close(() => resolve()));
-  }
-
-  /** API requests seen so far that match `pattern`. */
-  count(pattern: RegExp): number {
-    return this.requests.filter((line) => pattern.test(line)).length;
-  }
-
-  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected override async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", this.url);
     this.requests.push(`${req.method} ${url.pathname}`);
     try {

@@ -2,9 +2,9 @@
 // with a sha256 per file, and the files, as jsr.io serves them; plus the ways a registry misbehaves.
 
 import { createHash } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TestContext } from "node:test";
+import { LoopbackServer } from "./loopback_server.ts";
 
 export interface JsrPublishSpec {
   /** Path (without the leading slash) to file text. */
@@ -26,13 +26,10 @@ interface Published {
 
 const sha256 = (text: string | Buffer) => createHash("sha256").update(text).digest("hex");
 
-export class FakeJsr {
-  url = "";
+export class FakeJsr extends LoopbackServer {
   readonly packages = new Map<string, Map<string, Published>>();
-  readonly requests: string[] = [];
   stall = false;
   rateLimitRetryAfter: number | undefined;
-  readonly #server = createServer((req, res) => void this.#handle(req, res));
 
   /** Publishes `@scope/name` at `version`; returns the `_meta.json` text (its sha256 is what deno.lock records). */
   publish(name: string, version: string, spec: JsrPublishSpec): string {
@@ -46,25 +43,7 @@ export class FakeJsr {
     return versionMeta;
   }
 
-  listen(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#server.listen(0, "127.0.0.1", () => {
-        this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
-        resolve();
-      });
-    });
-  }
-
-  close(): Promise<void> {
-    this.#server.closeAllConnections();
-    return new Promise((resolve) => this.#server.close(() => resolve()));
-  }
-
-  count(pattern: RegExp): number {
-    return this.requests.filter((line) => pattern.test(line)).length;
-  }
-
-  #handle(req: IncomingMessage, res: ServerResponse): void {
+  protected override async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", this.url);
     this.requests.push(`${req.method} ${url.pathname}`);
     if (this.stall) return;

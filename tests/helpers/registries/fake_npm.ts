@@ -2,13 +2,13 @@
 // gzipped tarballs the tests build, plus the ways a registry misbehaves (slow, rate limited, lying).
 
 import { createHash } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { readFile } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import type { TestContext } from "node:test";
 import { tarball, type TarEntry } from "./tar_writer.ts";
+import { LoopbackServer } from "./loopback_server.ts";
 
 export interface PublishSpec {
   /** Files below `package/`; package.json is written from name, version and `manifest`. */
@@ -45,18 +45,14 @@ async function gatherFolder(folder: string): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export class FakeNpm {
-  url = "";
+export class FakeNpm extends LoopbackServer {
   readonly packages = new Map<string, Map<string, Published>>();
-  /** Every request, as `METHOD path`. */
-  readonly requests: string[] = [];
   /** Never answer (the socket stays open, silent). */
   stall = false;
   /** Answer 429 with this Retry-After. */
   rateLimitRetryAfter: number | undefined;
   /** Makes up packuments for names that were not published (huge graphs). */
   generate: ((name: string) => Record<string, unknown> | undefined) | undefined;
-  readonly #server = createServer((req, res) => void this.#handle(req, res));
 
   async publish(name: string, version: string, spec: PublishSpec = {}): Promise<void> {
     const fromFolder = spec.folder === undefined ? {} : (JSON.parse(await readFile(path.join(spec.folder, "package.json"), "utf8")) as Record<string, unknown>);
@@ -72,25 +68,6 @@ export class FakeNpm {
     this.packages.set(name, versions);
   }
 
-  listen(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#server.listen(0, "127.0.0.1", () => {
-        this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
-        resolve();
-      });
-    });
-  }
-
-  close(): Promise<void> {
-    this.#server.closeAllConnections();
-    return new Promise((resolve) => this.#server.close(() => resolve()));
-  }
-
-  /** Requests seen so far that match `pattern`. */
-  count(pattern: RegExp): number {
-    return this.requests.filter((line) => pattern.test(line)).length;
-  }
-
   packument(name: string): Record<string, unknown> | undefined {
     const versions = this.packages.get(name);
     if (!versions) return this.generate?.(name);
@@ -98,7 +75,7 @@ export class FakeNpm {
     return { name, "dist-tags": { latest: sorted.at(-1) }, versions: Object.fromEntries([...versions].map(([v, p]) => [v, p.manifest])) };
   }
 
-  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected override async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", this.url);
     this.requests.push(`${req.method} ${url.pathname}`);
     if (this.stall) return;
