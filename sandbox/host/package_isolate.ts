@@ -190,8 +190,9 @@ export class PackageIsolate implements RegistryPeer {
     let outcome;
     try {
       const dispatch = this.#live();
-      outcome = await this.#cpu.watch("a request", () => {
-        return withDeadline(this.#requestDispatch.request(dispatch, id, { ...request.head, bodyId }), ms);
+      outcome = await this.#cpu.watch("a request", async () => {
+        const answer = this.#requestDispatch.request(dispatch, id, { ...request.head, bodyId });
+        return answer instanceof Promise ? withDeadline(answer, ms) : answer;
       });
     } catch (error) {
       closeBody();

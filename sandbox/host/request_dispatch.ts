@@ -53,10 +53,11 @@ export class RequestDispatch {
   }
 
   /**
-   * Dispatches request `id`. Throws (or rejects with) what isolated-vm
-   * throws: the caller maps it to a failure and bounds the promise by the wall time.
+   * Dispatches request `id`: the outcome at once when the handler answered
+   * on the host's thread, else a promise. Throws (or rejects with) what
+   * isolated-vm throws: the caller maps it to a failure and bounds the promise by the wall time.
    */
-  request(dispatcher: Dispatcher, id: number, head: RequestHead): Promise<RequestOutcome> {
+  request(dispatcher: Dispatcher, id: number, head: RequestHead): RequestOutcome | Promise<RequestOutcome> {
     const timeout = this.#timeoutMs;
     if (this.#onThread || dispatcher.pending > 0) {
       return dispatchCall(dispatcher, "request", [id, copyOf(head)], { timeout, result: { promise: true, copy: true } });
@@ -78,7 +79,7 @@ export class RequestDispatch {
         this.#onThread = true; // the isolate is gone: its clock cannot be read
       }
     }
-    if (!("pending" in outcome)) return Promise.resolve(outcome);
+    if (!("pending" in outcome)) return outcome;
     return dispatchCall(dispatcher, "requestWait", [id], { timeout, result: { promise: true, copy: true } });
   }
 }
