@@ -217,8 +217,10 @@ export class PackageIsolate implements RegistryPeer {
     return {
       pull: (streamId) => {
         const dispatch = this.#live();
-        const pull = () => dispatchCall(dispatch, "pull", [streamId], { timeout: ms, result: { promise: true, copy: true } });
-        return this.#cpu.watch("a response body", () => withDeadline(pull(), ms));
+        return this.#cpu.watch("a response body", async () => {
+          const result = this.#requestDispatch.pull(dispatch, streamId);
+          return result instanceof Promise ? withDeadline(result, ms) : result;
+        });
       },
       cancel: (streamId, reason) => this.#cancelStream(streamId, reason),
       probe: () => this.#probe(),

@@ -1,8 +1,8 @@
-// How a request enters its isolate: on the host's own thread when the isolate
-// is idle and has answered quickly so far (no hand-off to the isolate's thread), else on the isolate's thread.
+// How a request, or a pull of its response body, enters the isolate: on the host's own thread when the
+// isolate is idle and has answered quickly so far (no hand-off to the isolate's thread), else on the isolate's thread.
 
 import { performance } from "node:perf_hooks";
-import type { RequestHead, RequestOutcome } from "../isolate/core/bridge.ts";
+import type { PullResult, RequestHead, RequestOutcome } from "../isolate/core/bridge.ts";
 import { dispatchCall, dispatchCallSync, type Dispatcher } from "./dispatch_call.ts";
 import { copyOf } from "./ivm.ts";
 
@@ -59,16 +59,39 @@ export class RequestDispatch {
    */
   request(dispatcher: Dispatcher, id: number, head: RequestHead): RequestOutcome | Promise<RequestOutcome> {
     const timeout = this.#timeoutMs;
-    if (this.#onThread || dispatcher.pending > 0) {
+    // A request with a body: reading it waits on the host, so a try on this thread would only add two calls.
+    if (this.#onThread || dispatcher.pending > 0 || head.bodyId !== null) {
       return dispatchCall(dispatcher, "request", [id, copyOf(head)], { timeout, result: { promise: true, copy: true } });
     }
+    const outcome = this.#onHostThread(() => {
+      const first = dispatchCallSync(dispatcher, "requestSync", [id, copyOf(head)], { timeout });
+      // The handler's promise may have settled in the call's microtasks (an async handler that never awaited the host).
+      return "pending" in first ? dispatchCallSync(dispatcher, "requestTake", [id], { timeout }) : first;
+    });
+    if (!("pending" in outcome)) return outcome;
+    return dispatchCall(dispatcher, "requestWait", [id], { timeout, result: { promise: true, copy: true } });
+  }
+
+  /** The next chunk of response body `streamId`, the same way. */
+  pull(dispatcher: Dispatcher, streamId: number): PullResult | Promise<PullResult> {
+    const timeout = this.#timeoutMs;
+    if (this.#onThread || dispatcher.pending > 0) {
+      return dispatchCall(dispatcher, "pull", [streamId], { timeout, result: { promise: true, copy: true } });
+    }
+    const result = this.#onHostThread(() => {
+      const first = dispatchCallSync(dispatcher, "pullSync", [streamId], { timeout });
+      return "pending" in first ? dispatchCallSync(dispatcher, "pullTake", [streamId], { timeout }) : first;
+    });
+    if (!("pending" in result)) return result;
+    return dispatchCall(dispatcher, "pullWait", [streamId], { timeout, result: { promise: true, copy: true } });
+  }
+
+  /** Runs calls on this thread, charging what they cost to the credit; one that throws (timed out, isolate gone) ends the tries. */
+  #onHostThread<T>(calls: () => T): T {
     const started = performance.now();
     const startedCpu = this.#cpuMs();
-    let outcome;
     try {
-      outcome = dispatchCallSync(dispatcher, "requestSync", [id, copyOf(head)], { timeout });
-      // The handler's promise may have settled in the call's microtasks (an async handler that never awaited the host).
-      if ("pending" in outcome) outcome = dispatchCallSync(dispatcher, "requestTake", [id], { timeout });
+      return calls();
     } catch (error) {
       this.#onThread = true;
       throw error;
@@ -79,7 +102,5 @@ export class RequestDispatch {
         this.#onThread = true; // the isolate is gone: its clock cannot be read
       }
     }
-    if (!("pending" in outcome)) return outcome;
-    return dispatchCall(dispatcher, "requestWait", [id], { timeout, result: { promise: true, copy: true } });
   }
 }

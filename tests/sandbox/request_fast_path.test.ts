@@ -1,5 +1,5 @@
 // Requests answered on the host's thread (sandbox/host/request_dispatch.ts):
-// sync, async and waiting handlers answer as before, and a handler that loops
+// sync, async and waiting handlers and body streams answer as before, and a handler that loops
 // blocks the process's event loop once, then runs on its own thread.
 
 import assert from "node:assert/strict";
@@ -18,6 +18,12 @@ export default {
     if (what === "throw") throw new Error("boom");
     if (what === "reject") return Promise.reject(new Error("boom"));
     if (what === "loop") for (;;);
+    if (what === "stream" || what === "slowStream") {
+      let n = 0;
+      const pull = (controller) => (n < 3 ? controller.enqueue(new TextEncoder().encode(String(n++))) : controller.close());
+      const slow = (controller) => new Promise((resolve) => setTimeout(() => resolve(pull(controller)), 5));
+      return new Response(new ReadableStream({ pull: what === "stream" ? pull : slow }));
+    }
     return new Response("?", { status: 404 });
   },
 };
@@ -46,7 +52,10 @@ function get(what: string): SandboxRequest {
 
 async function text(sandbox: LocalSandbox, what: string): Promise<string> {
   const answer = await sandbox.request("fast#1", get(what));
-  return new TextDecoder().decode(answer.body as Uint8Array);
+  if (answer.body === null || answer.body instanceof Uint8Array) return new TextDecoder().decode(answer.body ?? new Uint8Array());
+  let text = "";
+  for (let chunk = await answer.body.read(); chunk !== null; chunk = await answer.body.read()) text += new TextDecoder().decode(chunk);
+  return text;
 }
 
 /** The longest the event loop went without running a 1 ms interval, while `work` ran. */
@@ -76,8 +85,10 @@ test("sync, async, waiting and failing handlers answer as on the isolate's threa
     assert.equal(await text(sandbox, "sync"), "sync");
     assert.equal(await text(sandbox, "async"), "async");
     assert.equal(await text(sandbox, "timer"), "timer");
-    const answers = await Promise.all(["sync", "timer", "async", "sync"].map((what) => text(sandbox, what)));
-    assert.deepEqual(answers, ["sync", "timer", "async", "sync"]);
+    assert.equal(await text(sandbox, "stream"), "012");
+    assert.equal(await text(sandbox, "slowStream"), "012");
+    const answers = await Promise.all(["sync", "timer", "stream", "async", "slowStream", "sync"].map((what) => text(sandbox, what)));
+    assert.deepEqual(answers, ["sync", "timer", "012", "async", "012", "sync"]);
     for (const what of ["throw", "reject"]) {
       await assert.rejects(sandbox.request("fast#1", get(what)), (error: unknown) => error instanceof SandboxFailure && error.reason === "handler-error");
     }

@@ -76,6 +76,10 @@ export interface DispatchCalls {
   /** The host is done with request `id`: its answer was sent, or the client went away (`aborted`). */
   finish(id: number, aborted: boolean): void;
   pull(streamId: number): Promise<PullResult>;
+  /** `pull` on the host's thread: the chunk if it was ready, else `pending` and then `pullTake` or `pullWait`, as for requests. */
+  pullSync(streamId: number): PullResult | Pending;
+  pullTake(streamId: number): PullResult | Pending;
+  pullWait(streamId: number): Promise<PullResult>;
   cancel(streamId: number, reason: string): void;
   /** The result of asynchronous host operation `id`. */
   resolve(id: number, result: HostResult): void;

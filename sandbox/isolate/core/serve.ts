@@ -4,6 +4,7 @@
 import { AbortController } from "../web/abort.ts";
 import { Body } from "../web/body.ts";
 import type { HostBridge, Pending, RequestHead, RequestOutcome, ResponseHead } from "./bridge.ts";
+import { ParkingLot } from "./parking_lot.ts";
 import { BodyStreams } from "../web/body_streams.ts";
 import { formatArgs } from "./format.ts";
 import { headerListOf, Headers } from "../web/headers.ts";
@@ -16,13 +17,6 @@ import { bodyOfResponse, Response } from "../web/response.ts";
 import type { ActiveServe, ServeRegistry } from "../deno/serve.ts";
 
 type Entry = Record<string, unknown>;
-
-interface Parked {
-  promise: Promise<RequestOutcome>;
-  outcome: RequestOutcome | null;
-}
-
-const PENDING: Pending = Object.freeze({ pending: true });
 
 /** Whether `await value` would wait on it; reading `then` may throw (a hostile getter), as it would in `await`. */
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -37,8 +31,9 @@ export class Server {
   readonly #streams = new BodyStreams();
   readonly #inflight = new Map<number, AbortController>();
   readonly #serves: ServeRegistry;
-  /** Requests whose handler had not answered when `requestSync` returned. */
-  readonly #parked = new Map<number, Parked>();
+  /** Requests whose handler had not answered when `requestSync` returned, and body chunks `pullSync` did not have. */
+  readonly #requests = new ParkingLot<RequestOutcome>();
+  readonly #pulls = new ParkingLot<PullResult>();
 
   constructor(bridge: HostBridge, serves: ServeRegistry) {
     this.#bridge = bridge;
@@ -149,25 +144,15 @@ export class Server {
 
   /** `request` for a call on the host's thread: a handler still pending is parked for `take` or `wait`. */
   requestSync(entry: Entry, id: number, head: RequestHead): RequestOutcome | Pending {
-    const outcome = this.request(entry, id, head);
-    if (!(outcome instanceof Promise)) return outcome;
-    const parked: Parked = { promise: outcome, outcome: null };
-    void outcome.then((settled) => (parked.outcome = settled));
-    this.#parked.set(id, parked);
-    return PENDING;
+    return this.#requests.park(id, this.request(entry, id, head));
   }
 
   take(id: number): RequestOutcome | Pending {
-    const outcome = this.#parked.get(id)?.outcome;
-    if (!outcome) return PENDING;
-    this.#parked.delete(id);
-    return outcome;
+    return this.#requests.take(id);
   }
 
   wait(id: number): Promise<RequestOutcome> {
-    const parked = this.#parked.get(id);
-    this.#parked.delete(id);
-    return parked ? parked.promise : Promise.resolve({ error: { name: "Error", message: `no pending request ${id}` } });
+    return this.#requests.wait(id, { error: { name: "Error", message: `no pending request ${id}` } });
   }
 
   /** The host is done with a request (answered, timed out, client gone): abort its signal if still pending. */
@@ -179,6 +164,18 @@ export class Server {
 
   pull(streamId: number): Promise<PullResult> {
     return this.#streams.pull(streamId);
+  }
+
+  pullSync(streamId: number): PullResult | Pending {
+    return this.#pulls.park(streamId, this.#streams.pull(streamId));
+  }
+
+  pullTake(streamId: number): PullResult | Pending {
+    return this.#pulls.take(streamId);
+  }
+
+  pullWait(streamId: number): Promise<PullResult> {
+    return this.#pulls.wait(streamId, { error: { name: "TypeError", message: `no pending pull of body stream ${streamId}` } });
   }
 
   cancel(streamId: number, reason: string): void {
