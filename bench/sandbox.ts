@@ -17,12 +17,14 @@ import { Host } from "../runtime/host.ts";
 import { Bundler } from "../runtime/packages/bundler.ts";
 import { emptyPermissionSet, LocalSandbox, type IsolateSpec } from "../sandbox/index.ts";
 import { runtimeSource } from "../sandbox/host/runtime_source.ts";
-import { load, loadLine } from "./_load.ts";
+import { load, loadLine, type LoadResult } from "./_load.ts";
+import { writeBodiesPackage } from "./_bodies_package.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const HELLO = path.join(ROOT, "packages/hello");
 const ROUNDS = 40;
 const LOAD_SECONDS = 5;
+const ECHO_BODY = Buffer.alloc(64 * 1024, 121);
 
 function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -150,31 +152,52 @@ function sandboxPids(host: Host): number[] {
   return pid === undefined ? [] : [pid];
 }
 
-async function throughput(): Promise<void> {
-  console.log(`\n/pkg/hello/ under load (autocannon in its own process, 10 connections, ${LOAD_SECONDS} s after 1 s of warm-up; CPU of the serving processes from /proc):`);
-  const hello = (await import("../packages/hello/mod.ts")).default as { fetch(request: Request): Response };
+/** A Hono app on Node serving `fetch`, as the baseline. */
+async function honoServer(fetch: (request: Request) => Response | Promise<Response>): Promise<{ url: string; close: () => void }> {
   const app = new Hono();
-  app.all("/*", (c) => hello.fetch(c.req.raw));
-  const direct = await new Promise<{ url: string; close: () => void }>((resolve) => {
+  app.all("/*", (c) => fetch(c.req.raw));
+  return new Promise((resolve) => {
     const running = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, (info: AddressInfo) =>
-      resolve({ url: `http://127.0.0.1:${info.port}/?name=bench`, close: () => running.close() }),
+      resolve({ url: `http://127.0.0.1:${info.port}`, close: () => running.close() }),
     );
   });
-  const hono = await load(direct.url, { seconds: LOAD_SECONDS });
-  console.log(loadLine("the same handler as a Hono route on Node", hono));
-  direct.close();
+}
 
+/** The three loads, in order: hello, a 64 KiB echo, a streamed 1 MiB answer. */
+async function loads(hello: string, bodies: string, pids: () => number[] = () => []): Promise<LoadResult[]> {
+  return [
+    await load(`${hello}/?name=bench`, { seconds: LOAD_SECONDS, pids }),
+    await load(`${bodies}/echo`, { seconds: LOAD_SECONDS, pids, method: "POST", body: ECHO_BODY }),
+    await load(`${bodies}/stream`, { seconds: LOAD_SECONDS, pids }),
+  ];
+}
+
+const LOAD_LABELS = ["hello", "64 KiB echo", "streamed 1 MiB"];
+
+async function throughput(): Promise<void> {
+  console.log(`\n/pkg under load (autocannon in its own process, 10 connections, ${LOAD_SECONDS} s after 1 s of warm-up; CPU of the serving processes from /proc):`);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "isopod-bench-"));
-  const host = await Host.open({ ...configFromEnv({ ISOPOD_ADMIN_TOKEN: "bench", ISOPOD_PKG_PORT: "0" }), dataDir, port: 0 });
+  const bodiesRoot = await writeBodiesPackage(dataDir);
+  const hello = (await import("../packages/hello/mod.ts")).default as { fetch(request: Request): Response };
+  const bodies = (await import(path.join(bodiesRoot, "mod.ts"))) as { default: { fetch(request: Request): Promise<Response> } };
+  const helloHono = await honoServer((request) => hello.fetch(request));
+  const bodiesHono = await honoServer((request) => bodies.default.fetch(request));
+  const hono = await loads(helloHono.url, bodiesHono.url);
+  helloHono.close();
+  bodiesHono.close();
+  hono.forEach((result, i) => console.log(loadLine(`Hono on Node: ${LOAD_LABELS[i]}`, result)));
+
+  const host = await Host.open({ ...configFromEnv({ ISOPOD_ADMIN_TOKEN: "bench", ISOPOD_PKG_PORT: "0" }), dataDir: path.join(dataDir, "host"), port: 0 });
   await host.boot();
   await host.packages.add({ path: HELLO, start: true }, { name: "bench" });
+  await host.packages.add({ path: bodiesRoot, start: true }, { name: "bench" });
   const server = await listen(host, { hostname: "127.0.0.1", port: 0 });
   const pids = () => sandboxPids(host);
   const admin = await load(`${server.url}/pkg/@isopod/hello/?name=bench`, { seconds: LOAD_SECONDS, pids });
-  console.log(loadLine("isopod /pkg on the admin port", admin, hono));
-  const data = await load(`${host.pkgUrl}/pkg/@isopod/hello/?name=bench`, { seconds: LOAD_SECONDS, pids });
-  console.log(loadLine("isopod /pkg on ISOPOD_PKG_PORT (data plane)", data, hono));
-  console.log(`  p99 ratio (data plane / Hono): ${(data.p99 / Math.max(1, hono.p99)).toFixed(1)}x (autocannon reports whole ms)`);
+  console.log(loadLine("isopod /pkg on the admin port: hello", admin, hono[0]));
+  const data = await loads(`${host.pkgUrl}/pkg/@isopod/hello`, `${host.pkgUrl}/pkg/@bench/bodies`, pids);
+  data.forEach((result, i) => console.log(loadLine(`isopod data plane: ${LOAD_LABELS[i]}`, result, hono[i])));
+  console.log(`  p99 ratio (data plane / Hono, hello): ${(data[0]!.p99 / Math.max(1, hono[0]!.p99)).toFixed(1)}x (autocannon reports whole ms)`);
   await server.close();
   await host.close();
   await rm(dataDir, { recursive: true, force: true });

@@ -85,3 +85,24 @@ test("the revision moves when packages or their dependencies change, and not on 
   store.packages.remove("@a/three");
   assert.ok(moved(), "remove");
 });
+
+test("list reads every package's resolved dependencies in one query, the same as get", async (t) => {
+  const store = await openStore(t);
+  const resolvedOf = (name: string) => [
+    { name: `dep-of-${name}`, version: "1.2.3", integrity: "sha512-x", registry: "https://registry.npmjs.org/", entry: `npm/dep-of-${name}`, dependencies: {}, roots: [`npm:dep-of-${name}@^1`] },
+    { name: "shared", version: "2.0.0", integrity: "sha512-y", registry: "https://registry.npmjs.org/", entry: "npm/shared", dependencies: { a: "a@1.0.0" }, roots: [] },
+  ];
+  const names = ["@a/one", "@a/two", "@a/three"];
+  for (const name of names) store.packages.insert({ ...record(name, { kind: "path", path: `/src/${name}` }), resolved: resolvedOf(name) });
+  store.packages.insert(record("@a/none", { kind: "path", path: "/src/none" }));
+  const db = store.db as unknown as { prepare: (sql: string) => unknown };
+  const prepare = db.prepare.bind(db);
+  const queries: string[] = [];
+  db.prepare = (sql: string) => (queries.push(sql), prepare(sql));
+  const listed = store.packages.list();
+  db.prepare = prepare;
+  assert.equal(queries.filter((sql) => sql.includes("package_resolutions")).length, 1, queries.join("\n"));
+  for (const each of listed) assert.deepEqual(each.resolved, store.packages.get(each.name)!.resolved, each.name);
+  assert.deepEqual(listed.find((each) => each.name === "@a/two")!.resolved, resolvedOf("@a/two"));
+  assert.deepEqual(listed.find((each) => each.name === "@a/none")!.resolved, []);
+});

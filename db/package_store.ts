@@ -1,6 +1,6 @@
 // Rows of the `packages` table and their dependencies, in the host's types.
 
-import { entriesInUse, readResolution, writeResolution, type ResolvedDependency } from "./resolution_rows.ts";
+import { entriesInUse, readAllResolutions, readResolution, writeResolution, type ResolvedDependency } from "./resolution_rows.ts";
 import type { Database, Statement } from "./sqlite.ts";
 import type { Manifest, PackageSource, PermissionSet } from "../common/package_types.ts";
 
@@ -107,7 +107,7 @@ export class PackageStore {
     return Object.fromEntries(rows.map((row) => [row.dependency, row.range]));
   }
 
-  #recordOf(row: PackageRow, dependencies = this.#dependenciesOf(row.name)): PackageRecord {
+  #recordOf(row: PackageRow, dependencies = this.#dependenciesOf(row.name), resolved = readResolution(this.#db, row.name)): PackageRecord {
     return {
       name: row.name,
       version: row.version,
@@ -125,7 +125,7 @@ export class PackageStore {
       config: JSON.parse(row.config) as Record<string, unknown>,
       integrity: row.integrity,
       dependencies,
-      resolved: readResolution(this.#db, row.name),
+      resolved,
       installedAt: row.installed_at,
       updatedAt: row.updated_at,
     };
@@ -139,11 +139,12 @@ export class PackageStore {
     return row && this.#recordOf(row);
   }
 
-  /** Every package that is not deleted, by name (two queries, whatever the count). */
+  /** Every package that is not deleted, by name (three queries, whatever the count). */
   list(): PackageRecord[] {
     const rows = this.#sql("SELECT * FROM packages WHERE state != 'deleted' ORDER BY name").all() as PackageRow[];
     const dependencies = this.#allDependencies();
-    return rows.map((row) => this.#recordOf(row, dependencies.get(row.name) ?? {}));
+    const resolutions = readAllResolutions(this.#db);
+    return rows.map((row) => this.#recordOf(row, dependencies.get(row.name) ?? {}, resolutions.get(row.name) ?? []));
   }
 
   /** The package installed from this folder or URL, if any (an add of what is already there). */

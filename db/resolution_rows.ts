@@ -27,9 +27,8 @@ interface Row {
   roots: string;
 }
 
-export function readResolution(db: Database, name: string): ResolvedDependency[] {
-  const rows = db.prepare("SELECT * FROM package_resolutions WHERE package = ? ORDER BY name, version").all(name) as Row[];
-  return rows.map((row) => ({
+function resolvedOf(row: Row): ResolvedDependency {
+  return {
     name: row.name,
     version: row.version,
     integrity: row.integrity,
@@ -37,7 +36,24 @@ export function readResolution(db: Database, name: string): ResolvedDependency[]
     entry: row.cache_entry,
     dependencies: JSON.parse(row.dependencies) as Record<string, string>,
     roots: JSON.parse(row.roots) as string[],
-  }));
+  };
+}
+
+export function readResolution(db: Database, name: string): ResolvedDependency[] {
+  const rows = db.prepare("SELECT * FROM package_resolutions WHERE package = ? ORDER BY name, version").all(name) as Row[];
+  return rows.map(resolvedOf);
+}
+
+/** Every package's rows in one query, by package (for listing them all). */
+export function readAllResolutions(db: Database): Map<string, ResolvedDependency[]> {
+  const rows = db.prepare("SELECT * FROM package_resolutions ORDER BY package, name, version").all() as (Row & { package: string })[];
+  const byPackage = new Map<string, ResolvedDependency[]>();
+  for (const row of rows) {
+    let own = byPackage.get(row.package);
+    if (!own) byPackage.set(row.package, (own = []));
+    own.push(resolvedOf(row));
+  }
+  return byPackage;
 }
 
 /** Replaces the package's rows; call inside the transaction that writes the package. */

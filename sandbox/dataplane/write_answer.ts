@@ -6,6 +6,9 @@
 import type { ServerResponse } from "node:http";
 import type { ChunkSource, SandboxResponse } from "../sandbox.ts";
 
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** NUL, CR and LF, or a character beyond a byte, which no header value may hold. */
+const BAD_VALUE = /[\0\r\n]|[^\0-\xff]/;
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
 /** Checks the head an untrusted isolate sent before any of it reaches the client. */
@@ -13,7 +16,14 @@ export function checkHead(answer: SandboxResponse): void {
   if (!Number.isInteger(answer.status) || answer.status < 200 || answer.status > 599) {
     throw new TypeError(`invalid status ${String(answer.status)}`);
   }
-  new Headers(answer.headers);
+  if (!Array.isArray(answer.headers)) throw new TypeError("invalid headers");
+  // What `new Headers(list)` refuses, checked without building one.
+  for (const pair of answer.headers as unknown[]) {
+    if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError("invalid header pair");
+    const [name, value] = pair as unknown[];
+    if (typeof name !== "string" || !TOKEN.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
+    if (typeof value !== "string" || BAD_VALUE.test(value)) throw new TypeError(`invalid value for header ${name}`);
+  }
 }
 
 function withLength(answer: SandboxResponse, method: string): [string, string][] {

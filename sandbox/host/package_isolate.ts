@@ -14,7 +14,8 @@ import { HostOps } from "./host_ops.ts";
 import { HostTimers } from "./host_timers.ts";
 import { IsolateProbe } from "./isolate_probe.ts";
 import { bindBridge, callback, copyOf, createIsolate, namespaceOf, takeDispatcher, type Callback, type Context, type Isolate } from "./ivm.ts";
-import { dispatchCall, type Dispatcher } from "./dispatch_call.ts";
+import { dispatchCall, dispatcherOf, type Dispatcher } from "./dispatch_call.ts";
+import { RequestDispatch } from "./request_dispatch.ts";
 import type { RegistryPort } from "../registry/registry.ts";
 import type { RegistryPeer } from "../registry/registry_calls.ts";
 import { runtimeScript } from "./runtime_source.ts";
@@ -59,6 +60,7 @@ export class PackageIsolate implements RegistryPeer {
   readonly #bornAt = performance.now();
   readonly #statsProbe: IsolateProbe;
   readonly #cpu: CpuWatchdog;
+  readonly #requestDispatch: RequestDispatch;
   #context: Context | undefined;
   #dispatch: Dispatcher | undefined;
   #ended: SandboxFailure | undefined;
@@ -75,12 +77,17 @@ export class PackageIsolate implements RegistryPeer {
     this.#timers = new HostTimers((id) => this.#fireTimer(id));
     this.#ops = new HostOps(spec);
     this.#statsProbe = new IsolateProbe(this.#isolate, spec);
+    this.#requestDispatch = new RequestDispatch(spec.timeoutMs, () => this.#cpuMs());
     this.#cpu = new CpuWatchdog({
-      readCpuMs: () => Number(this.#isolate.cpuTime / 1000n) / 1000,
+      readCpuMs: () => this.#cpuMs(),
       budgetMs: spec.cpuMs,
       exceeded: (what, usedMs) =>
         this.#end("cpu-time", `${what} used more than its cpuMs of ${spec.cpuMs} ms of CPU time (${Math.round(usedMs)} ms)`),
     });
+  }
+
+  #cpuMs(): number {
+    return Number(this.#isolate.cpuTime / 1000n) / 1000;
   }
 
   /** Creates the isolate and evaluates the package's module in it. */
@@ -125,7 +132,7 @@ export class PackageIsolate implements RegistryPeer {
     await bindBridge(context, BRIDGE_NAMES, { ...this.#bridge(), rootUrl: pathToFileURL(`${path.resolve(spec.root)}/`).href });
     const runtime = await runtimeScript().compile(this.#isolate);
     await runtime.run(context, { timeout: spec.timeoutMs });
-    this.#dispatch = await takeDispatcher(context);
+    this.#dispatch = dispatcherOf(await takeDispatcher(context));
     let module;
     try {
       module = await this.#isolate.compileModule(spec.code + MODULE_TRAILER, { filename: `file:///${spec.packageName}/mod.js` });
@@ -183,9 +190,9 @@ export class PackageIsolate implements RegistryPeer {
     let outcome;
     try {
       const dispatch = this.#live();
-      outcome = await this.#cpu.watch("a request", () => {
-        const call = dispatchCall(dispatch, "request", [id, copyOf({ ...request.head, bodyId })], { timeout: ms, result: { promise: true, copy: true } });
-        return withDeadline(call, ms);
+      outcome = await this.#cpu.watch("a request", async () => {
+        const answer = this.#requestDispatch.request(dispatch, id, { ...request.head, bodyId });
+        return answer instanceof Promise ? withDeadline(answer, ms) : answer;
       });
     } catch (error) {
       closeBody();
@@ -210,8 +217,10 @@ export class PackageIsolate implements RegistryPeer {
     return {
       pull: (streamId) => {
         const dispatch = this.#live();
-        const pull = () => dispatchCall(dispatch, "pull", [streamId], { timeout: ms, result: { promise: true, copy: true } });
-        return this.#cpu.watch("a response body", () => withDeadline(pull(), ms));
+        return this.#cpu.watch("a response body", async () => {
+          const result = this.#requestDispatch.pull(dispatch, streamId);
+          return result instanceof Promise ? withDeadline(result, ms) : result;
+        });
       },
       cancel: (streamId, reason) => this.#cancelStream(streamId, reason),
       probe: () => this.#probe(),

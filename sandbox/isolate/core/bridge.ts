@@ -62,10 +62,24 @@ export interface DispatchCalls {
   load(namespace: { default?: unknown }): Promise<CallOutcome>;
   hook(name: string, data: ContextData): Promise<CallOutcome>;
   timer(id: number): CallOutcome;
-  request(id: number, head: RequestHead): Promise<RequestOutcome>;
+  request(id: number, head: RequestHead): Promise<RequestOutcome> | RequestOutcome;
+  /**
+   * The same, called on the host's thread (sandbox/host/request_dispatch.ts):
+   * the outcome if the handler answered without waiting, else `pending` and
+   * the outcome comes from `requestTake` (settled in the call's microtasks) or `requestWait`.
+   */
+  requestSync(id: number, head: RequestHead): RequestOutcome | Pending;
+  /** A pending request's outcome if it has settled, else `pending`; the outcome is handed out once. */
+  requestTake(id: number): RequestOutcome | Pending;
+  /** A pending request's outcome, when it settles. */
+  requestWait(id: number): Promise<RequestOutcome>;
   /** The host is done with request `id`: its answer was sent, or the client went away (`aborted`). */
   finish(id: number, aborted: boolean): void;
   pull(streamId: number): Promise<PullResult>;
+  /** `pull` on the host's thread: the chunk if it was ready, else `pending` and then `pullTake` or `pullWait`, as for requests. */
+  pullSync(streamId: number): PullResult | Pending;
+  pullTake(streamId: number): PullResult | Pending;
+  pullWait(streamId: number): Promise<PullResult>;
   cancel(streamId: number, reason: string): void;
   /** The result of asynchronous host operation `id`. */
   resolve(id: number, result: HostResult): void;
@@ -137,6 +151,11 @@ export interface FetchResult extends ResponseHead {
 
 /** One pull from a body stream: a chunk, the end, or an error. */
 export type PullResult = { chunk: Uint8Array } | { done: true } | { error: ErrorMessage };
+
+/** A request whose handler has not answered yet. */
+export interface Pending {
+  pending: true;
+}
 
 /** What a `request` dispatch answers: the response head, or why the package failed to give one. */
 export type RequestOutcome = { response: ResponseHead } | { error: ErrorMessage };

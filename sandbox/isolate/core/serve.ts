@@ -3,7 +3,8 @@
 
 import { AbortController } from "../web/abort.ts";
 import { Body } from "../web/body.ts";
-import type { HostBridge, RequestHead, RequestOutcome, ResponseHead } from "./bridge.ts";
+import type { HostBridge, Pending, RequestHead, RequestOutcome, ResponseHead } from "./bridge.ts";
+import { ParkingLot } from "./parking_lot.ts";
 import { BodyStreams } from "../web/body_streams.ts";
 import { formatArgs } from "./format.ts";
 import { headerListOf, Headers } from "../web/headers.ts";
@@ -17,6 +18,11 @@ import type { ActiveServe, ServeRegistry } from "../deno/serve.ts";
 
 type Entry = Record<string, unknown>;
 
+/** Whether `await value` would wait on it; reading `then` may throw (a hostile getter), as it would in `await`. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as { then?: unknown }).then === "function";
+}
+
 /** What `deno serve` answers a handler that gives no Response, in its words. */
 const NOT_A_RESPONSE = "Return value from serve handler must be a response or a promise resolving to a response";
 
@@ -25,6 +31,9 @@ export class Server {
   readonly #streams = new BodyStreams();
   readonly #inflight = new Map<number, AbortController>();
   readonly #serves: ServeRegistry;
+  /** Requests whose handler had not answered when `requestSync` returned, and body chunks `pullSync` did not have. */
+  readonly #requests = new ParkingLot<RequestOutcome>();
+  readonly #pulls = new ParkingLot<PullResult>();
 
   constructor(bridge: HostBridge, serves: ServeRegistry) {
     this.#bridge = bridge;
@@ -70,31 +79,80 @@ export class Server {
     return { ...head, body: { streamId: this.#streams.open(taken.stream) } };
   }
 
-  async request(entry: Entry, id: number, head: RequestHead): Promise<RequestOutcome> {
+  /**
+   * Runs the handler; a handler that answers without waiting (not a promise)
+   * is answered in the same call, otherwise the outcome is a promise.
+   */
+  request(entry: Entry, id: number, head: RequestHead): RequestOutcome | Promise<RequestOutcome> {
     // Deno.serve's handler when the package called it, else the default export's fetch.
     const active: ActiveServe | null = this.#serves.active;
     const handler = active ? active.handler : entry.fetch;
     if (typeof handler !== "function") return { error: { name: "NoHandler", message: "the default export has no fetch handler" } };
     if (active) active.inflight++;
+    const settle = (outcome: RequestOutcome): RequestOutcome => {
+      this.#inflight.delete(id);
+      if (active) this.#serves.settled(active);
+      return outcome;
+    };
+    let result: unknown;
+    let recovered = false;
     try {
-      const request = this.#requestOf(id, head);
-      const info = { remoteAddr: { ...head.remoteAddr } };
-      let result: unknown;
+      result = handler.call(active ? undefined : entry, this.#requestOf(id, head), { remoteAddr: { ...head.remoteAddr } });
+      if (!isThenable(result)) return settle(this.#outcomeOf(result));
+    } catch (error) {
+      if (!active?.onError) return settle(this.#failed(error));
+      recovered = true;
       try {
-        result = await handler.call(active ? undefined : entry, request, info);
-      } catch (error) {
-        if (!active?.onError) throw error;
-        result = await active.onError(error);
+        result = active.onError(error);
+        if (!isThenable(result)) return settle(this.#outcomeOf(result));
+      } catch (again) {
+        return settle(this.#failed(again));
       }
+    }
+    return this.#settleLater(result as PromiseLike<unknown>, recovered ? null : active).then(settle);
+  }
+
+  /** Awaits the handler's promise; a rejection goes to `onError` once (not when it came from `onError`). */
+  async #settleLater(result: PromiseLike<unknown>, active: ActiveServe | null): Promise<RequestOutcome> {
+    let value: unknown;
+    try {
+      value = await result;
+    } catch (error) {
+      if (!active?.onError) return this.#failed(error);
+      try {
+        value = await active.onError(error);
+      } catch (again) {
+        return this.#failed(again);
+      }
+    }
+    return this.#outcomeOf(value);
+  }
+
+  #outcomeOf(result: unknown): RequestOutcome {
+    try {
       if (!(result instanceof Response)) throw new TypeError(NOT_A_RESPONSE);
       return { response: this.#headOf(result) };
     } catch (error) {
-      this.#bridge.log("error", formatArgs([error]));
-      return { error: outcomeOf(error) };
-    } finally {
-      this.#inflight.delete(id);
-      if (active) this.#serves.settled(active);
+      return this.#failed(error);
     }
+  }
+
+  #failed(error: unknown): RequestOutcome {
+    this.#bridge.log("error", formatArgs([error]));
+    return { error: outcomeOf(error) };
+  }
+
+  /** `request` for a call on the host's thread: a handler still pending is parked for `take` or `wait`. */
+  requestSync(entry: Entry, id: number, head: RequestHead): RequestOutcome | Pending {
+    return this.#requests.park(id, this.request(entry, id, head));
+  }
+
+  take(id: number): RequestOutcome | Pending {
+    return this.#requests.take(id);
+  }
+
+  wait(id: number): Promise<RequestOutcome> {
+    return this.#requests.wait(id, { error: { name: "Error", message: `no pending request ${id}` } });
   }
 
   /** The host is done with a request (answered, timed out, client gone): abort its signal if still pending. */
@@ -106,6 +164,18 @@ export class Server {
 
   pull(streamId: number): Promise<PullResult> {
     return this.#streams.pull(streamId);
+  }
+
+  pullSync(streamId: number): PullResult | Pending {
+    return this.#pulls.park(streamId, this.#streams.pull(streamId));
+  }
+
+  pullTake(streamId: number): PullResult | Pending {
+    return this.#pulls.take(streamId);
+  }
+
+  pullWait(streamId: number): Promise<PullResult> {
+    return this.#pulls.wait(streamId, { error: { name: "TypeError", message: `no pending pull of body stream ${streamId}` } });
   }
 
   cancel(streamId: number, reason: string): void {

@@ -1,8 +1,9 @@
 // The Fetch standard's Body mixin: the members Request and Response share
-// (body, bodyUsed, arrayBuffer, bytes, text, json, formData), written once.
+// (body, bodyUsed, arrayBuffer, bytes, text, json, formData, and Deno's textStream), written once.
 
 import { arrayBufferOf, jsonOf, type Body } from "./body.ts";
-import type { ReadableStream } from "web-streams-polyfill";
+import { ReadableStream } from "web-streams-polyfill";
+import { TextDecoderStream } from "@exodus/bytes/encoding-lite.js";
 import type { Blob, FormData } from "./form_data.ts";
 import { formsModule } from "./lazy.ts";
 
@@ -24,6 +25,8 @@ function mimeTypeOf(header: string | null): string {
   return [`${kind}/${subtype}`, ...params].join(";");
 }
 
+type WritableStreamOf<T> = Parameters<ReadableStream<T>["pipeThrough"]>[0]["writable"];
+
 /** What the mixin adds; a class declares it with `interface X extends BodyMembers {}`. */
 export interface BodyMembers {
   readonly body: ReadableStream<Uint8Array> | null;
@@ -34,6 +37,8 @@ export interface BodyMembers {
   json(): Promise<unknown>;
   formData(): Promise<FormData>;
   blob(): Promise<Blob>;
+  /** Deno's: the body decoded as UTF-8, as a stream of strings. */
+  textStream(): ReadableStream<string>;
 }
 
 /**
@@ -70,6 +75,13 @@ export function mixinBody<T extends object>(
     async formData(): Promise<FormData> {
       const bytes = await of(this).bytes();
       return formsModule().parseFormData(bytes, type(this));
+    },
+    textStream(): ReadableStream<string> {
+      const body = of(this);
+      if (body.used) throw new TypeError("Body already consumed.");
+      const stream = body.stream;
+      if (stream === null) return new ReadableStream<string>({ start: (controller) => controller.close() });
+      return stream.pipeThrough(new TextDecoderStream() as unknown as { writable: WritableStreamOf<Uint8Array>; readable: ReadableStream<string> });
     },
     async blob(): Promise<Blob> {
       const bytes = await of(this).bytes();

@@ -110,6 +110,35 @@ export class Request {
     return this.#state.redirect;
   }
 
+  // Deno's values for what a server-side Request cannot change (the Fetch standard's defaults).
+  get cache(): string {
+    return this.#state && "default";
+  }
+
+  get credentials(): string {
+    return this.#state && "same-origin";
+  }
+
+  get integrity(): string {
+    return this.#state && "";
+  }
+
+  get keepalive(): boolean {
+    return this.#state && false;
+  }
+
+  get mode(): string {
+    return this.#state && "cors";
+  }
+
+  get referrer(): string {
+    return this.#state && "about:client";
+  }
+
+  get referrerPolicy(): string {
+    return this.#state && "";
+  }
+
   clone(): Request {
     if (this.#state.body.used) throw new TypeError("Body already consumed.");
     const headers = new Headers(this.#state.headers);

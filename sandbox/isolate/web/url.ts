@@ -1,6 +1,8 @@
 // URL and URLSearchParams from whatwg-url (the standard's reference
 // implementation), loaded on first use: its IDNA table is most of the runtime's size.
 
+import { parsePlainURL } from "./url_fast_path.ts";
+
 declare const require: (id: string) => unknown;
 
 interface WhatwgUrl {
@@ -10,9 +12,22 @@ interface WhatwgUrl {
 
 let loaded: WhatwgUrl | undefined;
 
+interface StateMachine {
+  basicURLParse(input: string, options?: { baseURL?: unknown; url?: unknown; stateOverride?: unknown }): unknown;
+}
+
+/** Plain http(s) URLs without a base skip the standard's state machine (url_fast_path.ts); the rest go through it. */
+function withPlainPath(machine: StateMachine): void {
+  const full = machine.basicURLParse;
+  machine.basicURLParse = (input, options = {}) =>
+    ((options.baseURL === null || options.baseURL === undefined) && options.url === undefined && options.stateOverride === undefined && parsePlainURL(input)) || full(input, options);
+}
+
 function load(): WhatwgUrl {
   // A require() inside a function: esbuild keeps the module's body unevaluated until this runs.
-  loaded ??= require("whatwg-url") as WhatwgUrl;
+  if (loaded) return loaded;
+  withPlainPath(require("whatwg-url/lib/url-state-machine.js") as StateMachine);
+  loaded = require("whatwg-url") as WhatwgUrl;
   return loaded;
 }
 

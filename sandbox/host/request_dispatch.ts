@@ -1,0 +1,106 @@
+// How a request, or a pull of its response body, enters the isolate: on the host's own thread when the
+// isolate is idle and has answered quickly so far (no hand-off to the isolate's thread), else on the isolate's thread.
+
+import { performance } from "node:perf_hooks";
+import type { PullResult, RequestHead, RequestOutcome } from "../isolate/core/bridge.ts";
+import { dispatchCall, dispatchCallSync, type Dispatcher } from "./dispatch_call.ts";
+import { copyOf } from "./ivm.ts";
+
+/**
+ * A call on the host's thread blocks the process's event loop, every other
+ * package's requests included, for as long as the handler runs. So it is
+ * only tried for packages whose wall time is short, and each isolate has a
+ * credit of blocking time: what a call spends beyond SYNC_FREE_MS (CPU, or
+ * wall time beyond SYNC_STALL_MS for a call that waits) is taken from it, it
+ * refills slowly, and an isolate that overdraws it or times out runs on its
+ * own thread from then on. The first request's code loading and the odd GC
+ * fit in the credit; a handler that loops blocks the loop once, for at most its `timeoutMs`.
+ */
+const SYNC_FREE_MS = 1;
+const SYNC_STALL_MS = 50;
+const SYNC_CREDIT_MS = 250;
+/** Credit regained per second: at most 1 % of the loop, over time. */
+const SYNC_REFILL_PER_S = 10;
+/** Packages allowed more wall time than this always run on their own thread. */
+export const SYNC_MAX_TIMEOUT_MS = 2_000;
+
+export class RequestDispatch {
+  readonly #timeoutMs: number;
+  readonly #cpuMs: () => number;
+  #onThread: boolean;
+  #credit = SYNC_CREDIT_MS;
+  #creditAt = performance.now();
+
+  /** `cpuMs` reads the isolate's CPU clock. */
+  constructor(timeoutMs: number, cpuMs: () => number) {
+    this.#timeoutMs = timeoutMs;
+    this.#cpuMs = cpuMs;
+    this.#onThread = timeoutMs > SYNC_MAX_TIMEOUT_MS;
+  }
+
+  /** True once the package runs on its own thread only. */
+  get onThread(): boolean {
+    return this.#onThread;
+  }
+
+  /** Takes what a call on the host's thread cost beyond the free part from the credit. */
+  #charge(wallMs: number, cpuMs: number): void {
+    const now = performance.now();
+    this.#credit = Math.min(SYNC_CREDIT_MS, this.#credit + ((now - this.#creditAt) / 1000) * SYNC_REFILL_PER_S);
+    this.#creditAt = now;
+    this.#credit -= Math.max(0, cpuMs - SYNC_FREE_MS, wallMs - SYNC_STALL_MS);
+    if (this.#credit < 0) this.#onThread = true;
+  }
+
+  /**
+   * Dispatches request `id`: the outcome at once when the handler answered
+   * on the host's thread, else a promise. Throws (or rejects with) what
+   * isolated-vm throws: the caller maps it to a failure and bounds the promise by the wall time.
+   */
+  request(dispatcher: Dispatcher, id: number, head: RequestHead): RequestOutcome | Promise<RequestOutcome> {
+    const timeout = this.#timeoutMs;
+    // A request with a body: reading it waits on the host, so a try on this thread would only add two calls.
+    if (this.#onThread || dispatcher.pending > 0 || head.bodyId !== null) {
+      return dispatchCall(dispatcher, "request", [id, copyOf(head)], { timeout, result: { promise: true, copy: true } });
+    }
+    const outcome = this.#onHostThread(() => {
+      const first = dispatchCallSync(dispatcher, "requestSync", [id, copyOf(head)], { timeout });
+      // The handler's promise may have settled in the call's microtasks (an async handler that never awaited the host).
+      return "pending" in first ? dispatchCallSync(dispatcher, "requestTake", [id], { timeout }) : first;
+    });
+    if (!("pending" in outcome)) return outcome;
+    return dispatchCall(dispatcher, "requestWait", [id], { timeout, result: { promise: true, copy: true } });
+  }
+
+  /** The next chunk of response body `streamId`, the same way. */
+  pull(dispatcher: Dispatcher, streamId: number): PullResult | Promise<PullResult> {
+    const timeout = this.#timeoutMs;
+    if (this.#onThread || dispatcher.pending > 0) {
+      return dispatchCall(dispatcher, "pull", [streamId], { timeout, result: { promise: true, copy: true } });
+    }
+    const result = this.#onHostThread(() => {
+      const first = dispatchCallSync(dispatcher, "pullSync", [streamId], { timeout });
+      return "pending" in first ? dispatchCallSync(dispatcher, "pullTake", [streamId], { timeout }) : first;
+    });
+    if (!("pending" in result)) return result;
+    return dispatchCall(dispatcher, "pullWait", [streamId], { timeout, result: { promise: true, copy: true } });
+  }
+
+  /** Runs calls on this thread, charging what they cost to the credit; one that throws (timed out, isolate gone) ends the tries. */
+  #onHostThread<T>(calls: () => T): T {
+    const started = performance.now();
+    const startedCpu = this.#cpuMs();
+    try {
+      return calls();
+    } catch (error) {
+      this.#onThread = true;
+      throw error;
+    } finally {
+      try {
+        this.#charge(performance.now() - started, this.#cpuMs() - startedCpu);
+      } catch {
+        this.#onThread = true; // the isolate is gone: its clock cannot be read
+      }
+    }
+  }
+}

@@ -1,0 +1,109 @@
+// Requests answered on the host's thread (sandbox/host/request_dispatch.ts):
+// sync, async and waiting handlers and body streams answer as before, and a handler that loops
+// blocks the process's event loop once, then runs on its own thread.
+
+import assert from "node:assert/strict";
+import os from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { emptyPermissionSet, LocalSandbox, SandboxFailure, type IsolateSpec, type SandboxRequest } from "../../sandbox/index.ts";
+
+const MODULE = `
+export default {
+  fetch(request) {
+    const what = new URL(request.url).pathname.slice(1);
+    if (what === "sync") return new Response("sync");
+    if (what === "async") return (async () => new Response("async"))();
+    if (what === "timer") return new Promise((resolve) => setTimeout(() => resolve(new Response("timer")), 20));
+    if (what === "throw") throw new Error("boom");
+    if (what === "reject") return Promise.reject(new Error("boom"));
+    if (what === "loop") for (;;);
+    if (what === "stream" || what === "slowStream") {
+      let n = 0;
+      const pull = (controller) => (n < 3 ? controller.enqueue(new TextEncoder().encode(String(n++))) : controller.close());
+      const slow = (controller) => new Promise((resolve) => setTimeout(() => resolve(pull(controller)), 5));
+      return new Response(new ReadableStream({ pull: what === "stream" ? pull : slow }));
+    }
+    return new Response("?", { status: 404 });
+  },
+};
+`;
+
+function spec(timeoutMs: number): IsolateSpec {
+  return {
+    instanceId: "fast#1",
+    packageName: "fast",
+    version: "1.0.0",
+    code: MODULE,
+    memoryMb: 32,
+    timeoutMs,
+    cpuMs: 10_000,
+    config: {},
+    env: {},
+    permissions: emptyPermissionSet(),
+    root: os.tmpdir(),
+    dataDir: path.join(os.tmpdir(), "isopod-fast-path"),
+  };
+}
+
+function get(what: string): SandboxRequest {
+  return { head: { method: "GET", url: `http://x/${what}`, headers: [], remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 } }, body: null };
+}
+
+async function text(sandbox: LocalSandbox, what: string): Promise<string> {
+  const answer = await sandbox.request("fast#1", get(what));
+  if (answer.body === null || answer.body instanceof Uint8Array) return new TextDecoder().decode(answer.body ?? new Uint8Array());
+  let text = "";
+  for (let chunk = await answer.body.read(); chunk !== null; chunk = await answer.body.read()) text += new TextDecoder().decode(chunk);
+  return text;
+}
+
+/** The longest the event loop went without running a 1 ms interval, while `work` ran. */
+async function longestStall(work: () => Promise<unknown>): Promise<number> {
+  let last = performance.now();
+  let longest = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  }, 1);
+  try {
+    await work();
+    // One more turn of the interval: a stall that ends with the work is only seen then.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  } finally {
+    clearInterval(timer);
+  }
+  return longest;
+}
+
+test("sync, async, waiting and failing handlers answer as on the isolate's thread", async (t) => {
+  const sandbox = new LocalSandbox();
+  t.after(() => sandbox.close());
+  await sandbox.load(spec(1_000));
+  for (let round = 0; round < 3; round++) {
+    assert.equal(await text(sandbox, "sync"), "sync");
+    assert.equal(await text(sandbox, "async"), "async");
+    assert.equal(await text(sandbox, "timer"), "timer");
+    assert.equal(await text(sandbox, "stream"), "012");
+    assert.equal(await text(sandbox, "slowStream"), "012");
+    const answers = await Promise.all(["sync", "timer", "stream", "async", "slowStream", "sync"].map((what) => text(sandbox, what)));
+    assert.deepEqual(answers, ["sync", "timer", "012", "async", "012", "sync"]);
+    for (const what of ["throw", "reject"]) {
+      await assert.rejects(sandbox.request("fast#1", get(what)), (error: unknown) => error instanceof SandboxFailure && error.reason === "handler-error");
+    }
+  }
+});
+
+test("a handler that loops blocks the event loop once, then runs on its own thread", async (t) => {
+  const sandbox = new LocalSandbox();
+  t.after(() => sandbox.close());
+  await sandbox.load(spec(300));
+  assert.equal(await text(sandbox, "sync"), "sync");
+  const loop = () => assert.rejects(sandbox.request("fast#1", get("loop")), (error: unknown) => error instanceof SandboxFailure && error.reason === "wall-time");
+  const first = await longestStall(loop);
+  assert.ok(first >= 250, `the first loop ran on the host's thread: the loop stalled ${first.toFixed(0)} ms`);
+  const second = await longestStall(loop);
+  assert.ok(second < 150, `the second loop ran on the isolate's thread: the loop stalled ${second.toFixed(0)} ms`);
+  assert.equal(await text(sandbox, "sync"), "sync");
+});
