@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { CpuWatchdog } from "../sandbox/host/cpu_watchdog.ts";
-import { createIsolate } from "../sandbox/host/ivm.ts";
+import { VmIsolate } from "../sandbox/host/ivm.ts";
 import { ms, percentile, report } from "./_measure.ts";
 import { openBenchHost, type BenchHost } from "./_bench_host.ts";
 
@@ -79,7 +79,7 @@ async function timeToCrashLoop(): Promise<{ ms: number; restarts: number }> {
 
 /** What the watchdog adds to each call into an isolate (two reads of its CPU clock and some bookkeeping), in µs. */
 async function watchOverhead(): Promise<number> {
-  const isolate = createIsolate(16, () => {});
+  const isolate = new VmIsolate(16, () => {});
   const watchdog = new CpuWatchdog({ readCpuMs: () => Number(isolate.cpuTime / 1000n) / 1000, budgetMs: 2_000, exceeded: () => {} });
   const calls = 200_000;
   let started = performance.now();

@@ -1,7 +1,7 @@
 // Reads what an isolate uses: CPU and wall time at once (isolated-vm keeps
 // them without the isolate's lock), heap figures when the isolate is free.
 
-import type { Isolate } from "./ivm.ts";
+import type { VmIsolate } from "./ivm.ts";
 import type { IsolateSpec, IsolateStats } from "../sandbox.ts";
 
 /**
@@ -18,7 +18,7 @@ type Heap = Pick<IsolateStats, "heapUsedBytes" | "heapTotalBytes" | "heapLimitBy
 const nsToMs = (ns: bigint): number => Number(ns / 1000n) / 1000;
 
 export class IsolateProbe {
-  readonly #isolate: Isolate;
+  readonly #isolate: VmIsolate;
   readonly #spec: IsolateSpec;
   readonly #createdAt = Date.now();
   #heap: Heap;
@@ -26,7 +26,7 @@ export class IsolateProbe {
   #reading: Promise<void> | undefined;
   #waited = false;
 
-  constructor(isolate: Isolate, spec: IsolateSpec) {
+  constructor(isolate: VmIsolate, spec: IsolateSpec) {
     this.#isolate = isolate;
     this.#spec = spec;
     const limit = spec.memoryMb * 1024 * 1024;
@@ -55,7 +55,7 @@ export class IsolateProbe {
   }
 
   #freshHeap(): Promise<void> {
-    this.#reading ??= this.#isolate.getHeapStatistics().then(
+    this.#reading ??= this.#isolate.heapStatistics().then(
       (heap) => {
         this.#heap = {
           heapUsedBytes: heap.used_heap_size,

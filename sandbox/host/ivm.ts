@@ -3,11 +3,9 @@
 
 import ivm from "isolated-vm";
 
-export type Isolate = ivm.Isolate;
-export type Context = ivm.Context;
+type Context = ivm.Context;
 export type Reference<T = unknown> = ivm.Reference<T>;
-export type Module = ivm.Module;
-export type Script = ivm.Script;
+type Script = ivm.Script;
 export type Callback = ivm.Callback;
 
 let afterCatastrophe: ((message: string) => void) | undefined;
@@ -21,7 +19,7 @@ export function onCatastrophicError(hook: (message: string) => void): void {
   afterCatastrophe = hook;
 }
 
-export function createIsolate(memoryMb: number, onCatastrophicError: (message: string) => void): Isolate {
+function createIsolate(memoryMb: number, onCatastrophicError: (message: string) => void): ivm.Isolate {
   return new ivm.Isolate({
     memoryLimit: Math.max(8, memoryMb),
     onCatastrophicError: (message) => {
@@ -71,22 +69,18 @@ export function callIntoSync(fn: FunctionRef, args: unknown[], options: { timeou
 }
 
 /** Binds host callbacks (and plain strings) into a new context as one global object, `__isopodBridge`, with the given names. */
-export async function bindBridge(context: Context, names: readonly string[], callbacks: Record<string, ivm.Callback | string>): Promise<void> {
+async function bindBridge(context: Context, names: readonly string[], callbacks: Record<string, ivm.Callback | string>): Promise<void> {
   const fields = names.map((name, index) => `${name}: $${index}`).join(", ");
   await context.evalClosure(`globalThis.__isopodBridge = { ${fields} };`, names.map((name) => callbacks[name]));
 }
 
 /** Takes the dispatcher the bootstrap left on the global object, and removes it from there. */
-export function takeDispatcher(context: Context): Promise<FunctionRef> {
+function takeDispatcher(context: Context): Promise<FunctionRef> {
   return context.evalClosure(`const dispatch = globalThis.__isopodDispatch; delete globalThis.__isopodDispatch; return dispatch;`, [], {
     result: { reference: true },
   }) as Promise<FunctionRef>;
 }
 
-/** A module's namespace, to be handed to the dispatcher's `load`. */
-export function namespaceOf(module: Module): InIsolate<{ default?: unknown }> {
-  return module.namespace.derefInto() as unknown as InIsolate<{ default?: unknown }>;
-}
 
 /**
  * Compiles one script for many isolates: the first compile produces V8's code
@@ -102,7 +96,7 @@ export class CachedScript {
     this.#filename = filename;
   }
 
-  async compile(isolate: Isolate): Promise<Script> {
+  async compile(isolate: ivm.Isolate): Promise<Script> {
     const options = { filename: this.#filename };
     if (this.#cache) {
       // The typings omit `cachedDataRejected`, which isolated-vm sets when V8 refuses the cache.
@@ -115,5 +109,96 @@ export class CachedScript {
       ivm.CachedDataResult;
     this.#cache = script.cachedData;
     return script;
+  }
+}
+
+/** What V8 says of an isolate's heap. */
+export type HeapStatistics = ivm.HeapStatistics;
+
+/**
+ * One isolate as the rest of sandbox/ sees it: these methods, never
+ * isolated-vm's objects. It has one context, opened with the host's bridge bound in.
+ */
+export class VmIsolate {
+  readonly #isolate: ivm.Isolate;
+  #context: Context | undefined;
+
+  constructor(memoryMb: number, onCatastrophicError: (message: string) => void) {
+    this.#isolate = createIsolate(memoryMb, onCatastrophicError);
+  }
+
+  /** CPU time used so far, in nanoseconds; readable without the isolate's lock. */
+  get cpuTime(): bigint {
+    return this.#isolate.cpuTime;
+  }
+
+  get wallTime(): bigint {
+    return this.#isolate.wallTime;
+  }
+
+  get isDisposed(): boolean {
+    return this.#isolate.isDisposed;
+  }
+
+  heapStatistics(): Promise<HeapStatistics> {
+    return this.#isolate.getHeapStatistics();
+  }
+
+  dispose(): void {
+    this.#isolate.dispose();
+  }
+
+  /** Creates the context and binds the host's callbacks (and strings) into it as `__isopodBridge`. */
+  async openContext(names: readonly string[], values: Record<string, ivm.Callback | string>): Promise<void> {
+    this.#context = await this.#isolate.createContext();
+    await bindBridge(this.#context, names, values);
+  }
+
+  /** Runs a script shared by every isolate (its code cache too), its synchronous part bounded by `timeoutMs`. */
+  async run(script: CachedScript, timeoutMs: number): Promise<void> {
+    const compiled = await script.compile(this.#isolate);
+    await compiled.run(this.#contextOf(), { timeout: timeoutMs });
+  }
+
+  /** The dispatcher the bootstrap left on the global object, taken off it. */
+  takeDispatcher(): Promise<FunctionRef> {
+    return takeDispatcher(this.#contextOf());
+  }
+
+  /** Compiles an ES module; throws V8's syntax error as it is. */
+  async compileModule(code: string, filename: string): Promise<VmModule> {
+    return new VmModule(await this.#isolate.compileModule(code, { filename }), this.#contextOf());
+  }
+
+  #contextOf(): Context {
+    if (!this.#context) throw new Error("the isolate has no context yet");
+    return this.#context;
+  }
+}
+
+/** A compiled module of an isolate: linked (it may import nothing: bundles are whole), evaluated, its namespace handed back in. */
+export class VmModule {
+  readonly #module: ivm.Module;
+  readonly #context: Context;
+
+  constructor(module: ivm.Module, context: Context) {
+    this.#module = module;
+    this.#context = context;
+  }
+
+  instantiate(): Promise<void> {
+    return this.#module.instantiate(this.#context, (specifier) => {
+      throw new Error(`import "${specifier}" cannot be resolved inside the isolate`);
+    });
+  }
+
+  /** Evaluates the module's body; `timeoutMs` bounds its synchronous part (the host bounds the rest). */
+  evaluate(timeoutMs: number): Promise<unknown> {
+    return this.#module.evaluate({ timeout: timeoutMs }) as Promise<unknown>;
+  }
+
+  /** The module's namespace, to be handed to the dispatcher's `load`. */
+  namespace(): InIsolate<{ default?: unknown }> {
+    return this.#module.namespace.derefInto() as unknown as InIsolate<{ default?: unknown }>;
   }
 }

@@ -13,7 +13,7 @@ import { SandboxFailure } from "../failure.ts";
 import { HostOps } from "./host_ops.ts";
 import { HostTimers } from "./host_timers.ts";
 import { IsolateProbe } from "./isolate_probe.ts";
-import { bindBridge, callback, copyOf, createIsolate, namespaceOf, takeDispatcher, type Callback, type Context, type Isolate } from "./ivm.ts";
+import { callback, copyOf, VmIsolate, type Callback, type VmModule } from "./ivm.ts";
 import { dispatchCall, dispatcherOf, type Dispatcher } from "./dispatch_call.ts";
 import { RequestDispatch } from "./request_dispatch.ts";
 import type { RegistryPort } from "../registry/registry.ts";
@@ -53,7 +53,7 @@ const NO_REGISTRY: RegistryPort = {
 
 export class PackageIsolate implements RegistryPeer {
   readonly spec: IsolateSpec;
-  readonly #isolate: Isolate;
+  readonly #isolate: VmIsolate;
   readonly #listener: IsolateListener;
   readonly #timers: HostTimers;
   readonly #ops: HostOps;
@@ -61,7 +61,6 @@ export class PackageIsolate implements RegistryPeer {
   readonly #statsProbe: IsolateProbe;
   readonly #cpu: CpuWatchdog;
   readonly #requestDispatch: RequestDispatch;
-  #context: Context | undefined;
   #dispatch: Dispatcher | undefined;
   #ended: SandboxFailure | undefined;
   #requests = 0;
@@ -73,7 +72,7 @@ export class PackageIsolate implements RegistryPeer {
   private constructor(spec: IsolateSpec, listener: IsolateListener) {
     this.spec = spec;
     this.#listener = listener;
-    this.#isolate = createIsolate(spec.memoryMb, (message) => this.#end("memory", `V8 fatal error: ${message}`));
+    this.#isolate = new VmIsolate(spec.memoryMb, (message) => this.#end("memory", `V8 fatal error: ${message}`));
     this.#timers = new HostTimers((id) => this.#fireTimer(id));
     this.#ops = new HostOps(spec);
     this.#statsProbe = new IsolateProbe(this.#isolate, spec);
@@ -127,29 +126,24 @@ export class PackageIsolate implements RegistryPeer {
 
   async #boot(): Promise<void> {
     const { spec } = this;
-    const context = await this.#isolate.createContext();
-    this.#context = context;
-    await bindBridge(context, BRIDGE_NAMES, { ...this.#bridge(), rootUrl: pathToFileURL(`${path.resolve(spec.root)}/`).href });
-    const runtime = await runtimeScript().compile(this.#isolate);
-    await runtime.run(context, { timeout: spec.timeoutMs });
-    this.#dispatch = dispatcherOf(await takeDispatcher(context));
-    let module;
+    await this.#isolate.openContext(BRIDGE_NAMES, { ...this.#bridge(), rootUrl: pathToFileURL(`${path.resolve(spec.root)}/`).href });
+    await this.#isolate.run(runtimeScript(), spec.timeoutMs);
+    this.#dispatch = dispatcherOf(await this.#isolate.takeDispatcher());
+    let module: VmModule;
     try {
-      module = await this.#isolate.compileModule(spec.code + MODULE_TRAILER, { filename: `file:///${spec.packageName}/mod.js` });
+      module = await this.#isolate.compileModule(spec.code + MODULE_TRAILER, `file:///${spec.packageName}/mod.js`);
     } catch (error) {
       throw new SandboxFailure("invalid-module", `the module does not compile: ${(error as Error).message}`);
     }
-    await module.instantiate(context, (specifier) => {
-      throw new Error(`import "${specifier}" cannot be resolved inside the isolate`);
-    });
+    await module.instantiate();
     const dispatch = this.#dispatch;
     // "load" waits for the module's top-level awaits; the whole of it runs under the wall time and the CPU budget.
     this.#loading = true;
     const outcome = (await this.#cpu.watch("evaluating the module", () =>
       withDeadline(
-        module.evaluate({ timeout: spec.timeoutMs }).then(
+        module.evaluate(spec.timeoutMs).then(
           () =>
-            dispatchCall(dispatch, "load", [namespaceOf(module)], { timeout: spec.timeoutMs, result: { promise: true, copy: true } }),
+            dispatchCall(dispatch, "load", [module.namespace()], { timeout: spec.timeoutMs, result: { promise: true, copy: true } }),
         ),
         spec.timeoutMs,
         () => this.#end("wall-time", `evaluating the module took longer than ${spec.timeoutMs} ms`),
