@@ -70,6 +70,8 @@ export interface SandboxConfig {
   maxCrashes: number;
   /** `ISOPOD_SANDBOX_CRASH_WINDOW_MS`, default 60000. */
   crashWindowMs: number;
+  /** Sandbox processes, each running every package and sharing the data port (docs/sandbox_process.md). `ISOPOD_SANDBOX_PROCESSES`, default 1. */
+  processes: number;
 }
 
 export interface LogConfig {
@@ -179,6 +181,7 @@ function sandboxFromEnv(env: Env): SandboxConfig {
     backoffMs: positiveFrom(env, "ISOPOD_SANDBOX_BACKOFF_MS", 100),
     maxCrashes: positiveFrom(env, "ISOPOD_SANDBOX_MAX_CRASHES", 5),
     crashWindowMs: positiveFrom(env, "ISOPOD_SANDBOX_CRASH_WINDOW_MS", 60_000),
+    processes: positiveFrom(env, "ISOPOD_SANDBOX_PROCESSES", 1),
   };
 }
 

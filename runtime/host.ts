@@ -3,7 +3,7 @@
 
 import { mkdir } from "node:fs/promises";
 import { Store } from "../db/index.ts";
-import { LocalSandbox, ProcessSandbox, type ProcessSandboxStatus, type Sandbox } from "../sandbox/index.ts";
+import { LocalSandbox, ProcessSandbox, SandboxPool, type ProcessSandboxStatus, type Sandbox } from "../sandbox/index.ts";
 import { Audit } from "./lifecycle/audit.ts";
 import type { HostConfig } from "./config.ts";
 import { ControlPipe } from "./control/pipe.ts";
@@ -95,7 +95,7 @@ export class Host {
     this.operations = operationsOf(this.packages);
     this.tokens = new TokenService(this.store, config.adminToken);
     this.recovery = new SandboxRecovery(this.packages, this.stats, (line) => this.log(line));
-    if (this.sandbox instanceof ProcessSandbox) this.sandbox.onSupervision((event) => this.recovery.handle(event));
+    if (isSupervised(this.sandbox)) this.sandbox.onSupervision((event) => this.recovery.handle(event));
   }
 
   /** Where the isolates run: `inline`, or the sandbox process and how it is doing. */
@@ -111,11 +111,11 @@ export class Host {
 
   /** Where `/pkg` is served without the control plane (`ISOPOD_PKG_PORT`): known once the sandbox listens. */
   get pkgUrl(): string | undefined {
-    return this.sandbox instanceof ProcessSandbox ? this.sandbox.status().pkgUrl : this.#pkgUrl;
+    return isSupervised(this.sandbox) ? this.sandbox.status().pkgUrl : this.#pkgUrl;
   }
 
   sandboxStatus(): { mode: "inline"; pkgUrl?: string } | ({ mode: "process" } & ProcessSandboxStatus) {
-    if (this.sandbox instanceof ProcessSandbox) return { mode: "process", ...this.sandbox.status() };
+    if (isSupervised(this.sandbox)) return { mode: "process", ...this.sandbox.status() };
     return { mode: "inline", ...(this.#pkgUrl !== undefined && { pkgUrl: this.#pkgUrl }) };
   }
 
@@ -174,5 +174,11 @@ function sandboxOf(config: HostConfig, layout: DataLayout): Sandbox {
   if (config.sandbox.mode === "inline") return new LocalSandbox();
   const { backoffMs, maxCrashes, crashWindowMs } = config.sandbox;
   const pkg = config.pkgPort === undefined ? undefined : { hostname: config.host, port: config.pkgPort };
-  return new ProcessSandbox({ backoffMs, maxCrashes, crashWindowMs, cacheDir: layout.sandboxCache, pkg });
+  const options = { backoffMs, maxCrashes, crashWindowMs, cacheDir: layout.sandboxCache, pkg };
+  return config.sandbox.processes > 1 ? new SandboxPool({ ...options, processes: config.sandbox.processes }) : new ProcessSandbox(options);
+}
+
+/** The sandbox processes the host supervises: one, or a pool of them. */
+function isSupervised(sandbox: Sandbox): sandbox is ProcessSandbox | SandboxPool {
+  return sandbox instanceof ProcessSandbox || sandbox instanceof SandboxPool;
 }

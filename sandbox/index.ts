@@ -26,6 +26,7 @@ export {
   type ProcessSandboxStatus,
   type SupervisionEvent,
 } from "./process/process_sandbox.ts";
+export { SandboxPool, type SandboxPoolStatus } from "./process/sandbox_pool.ts";
 export {
   effectivePermissions,
   emptyPermissionSet,

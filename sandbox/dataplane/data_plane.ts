@@ -12,6 +12,8 @@ import { checkHead, writeAnswer } from "./write_answer.ts";
 export interface DataPlaneAddress {
   hostname: string;
   port: number;
+  /** Share the port with other sandbox processes (SO_REUSEPORT: the kernel spreads connections); see sandbox_pool.ts. */
+  reusePort?: boolean;
 }
 
 type Send = (instanceId: string, request: SandboxRequest) => Promise<SandboxResponse>;
@@ -55,7 +57,7 @@ export class DataPlane {
     const server = createServer({ keepAliveTimeout: 5_000 }, (incoming, outgoing) => void this.#handle(incoming, outgoing));
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(address.port, address.hostname, () => resolve());
+      server.listen({ port: address.port, host: address.hostname, reusePort: address.reusePort === true }, () => resolve());
     });
     this.#server = server;
     const { port } = server.address() as AddressInfo;

@@ -44,6 +44,7 @@ function childEnv(pkg: DataPlaneAddress | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const key of INHERITED_ENV) if (process.env[key] !== undefined) env[key] = process.env[key];
   if (pkg) Object.assign(env, { ISOPOD_PKG_HOST: pkg.hostname, ISOPOD_PKG_PORT: String(pkg.port) });
+  if (pkg?.reusePort) env.ISOPOD_PKG_REUSE_PORT = "1";
   return env;
 }
 

@@ -21,6 +21,8 @@ const SOURCE = fileURLToPath(new URL("./sandbox_process.ts", import.meta.url));
 const NODE_FLAGS = ["--no-node-snapshot", ...process.execArgv.filter((flag) => flag.startsWith("--cpu-prof"))];
 
 let bundled: Promise<string> | undefined;
+/** Writes under way, by file: sandbox processes started together (a pool) share one write instead of racing. */
+const writing = new Map<string, Promise<void>>();
 let warned = false;
 
 /** The TypeScript entry, run through tsx found beside this file (so a host started from any folder finds it). */
@@ -35,7 +37,9 @@ export async function childEntry(cacheDir: string | undefined): Promise<ChildEnt
     bundled ??= bundle();
     const code = await bundled;
     const file = path.join(cacheDir, `sandbox-${createHash("sha256").update(code).digest("hex").slice(0, 16)}.mjs`);
-    await writeOnce(file, code);
+    const write = writing.get(file) ?? writeOnce(file, code).finally(() => writing.delete(file));
+    writing.set(file, write);
+    await write;
     return { module: file, execArgv: NODE_FLAGS };
   } catch (error) {
     if (!warned) console.error(`isopod: cannot bundle the sandbox process, running it through tsx: ${(error as Error).message}`);

@@ -150,7 +150,7 @@ async function listenPkg(): Promise<string | undefined> {
   const pkgPort = Number(process.env.ISOPOD_PKG_PORT);
   if (hostname === undefined || !Number.isInteger(pkgPort)) return undefined;
   try {
-    return await sandbox.listen({ hostname, port: pkgPort });
+    return await sandbox.listen({ hostname, port: pkgPort, reusePort: process.env.ISOPOD_PKG_REUSE_PORT === "1" });
   } catch (error) {
     console.error(`isopod: the sandbox process cannot serve /pkg on ${hostname}:${pkgPort}: ${(error as Error).message}`);
     return undefined;
