@@ -4,7 +4,6 @@
 import autocannon from "autocannon";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { TestContext } from "node:test";
@@ -12,17 +11,11 @@ import { api, pkgText, spawnFleetHost, stopHost, type FleetHost } from "../tests
 import { startNats } from "../tests/helpers/nats_server.ts";
 import { writePackage } from "../tests/helpers/package_fixture.ts";
 import { ms, percentile, report } from "./_measure.ts";
+import { freePort } from "../tests/helpers/clients/deno_serve.ts";
 
 const ADDS = 5;
 const LOAD_SECONDS = 5;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -2,7 +2,8 @@
 // loopback port with its own data folder; stopped (and restartable) by the test.
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer, connect } from "node:net";
+import { connect } from "node:net";
+import { freePort } from "./clients/deno_serve.ts";
 
 export interface NatsServer {
   url: string;
@@ -13,13 +14,6 @@ export interface NatsServer {
   start(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function accepting(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -6,6 +6,7 @@ import type { ReadableStream } from "web-streams-polyfill";
 import { EventTarget } from "event-target-shim";
 import type { HostBridge } from "../core/bridge.ts";
 import { denoErrors, unwrap } from "../core/host_errors.ts";
+import { concatBytes } from "../web/bytes.ts";
 
 interface FileOptions {
   signal?: { aborted: boolean; reason: unknown };
@@ -53,13 +54,7 @@ async function collect(stream: ReadableStream<Uint8Array | string>): Promise<Uin
   for await (const chunk of stream as unknown as AsyncIterable<Uint8Array | string>) {
     parts.push(typeof chunk === "string" ? encoder.encode(chunk) : chunk);
   }
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.byteLength;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 export function createDeno(bridge: HostBridge, serve: (first: unknown, second?: unknown) => object): object {

@@ -3,6 +3,7 @@
 
 import { TextDecoder, TextEncoder } from "@exodus/bytes/encoding-lite.js";
 import { ReadableStream } from "web-streams-polyfill";
+import { concatBytes } from "./bytes.ts";
 
 const encoder = new TextEncoder();
 /** A type outside printable ASCII is dropped, as the standard says. */
@@ -29,15 +30,6 @@ function bytesOfPart(part: unknown, endings: string): Uint8Array {
   return encoder.encode(endings === "native" ? text.replace(/\r\n|\r/g, "\n") : text);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.byteLength;
-  }
-  return out;
-}
 
 /** The bytes of a Blob, for bodies and FormData; never handed out without a copy. */
 export let bytesOfBlob: (blob: Blob) => Uint8Array;
@@ -63,7 +55,7 @@ export class Blob {
     if (blobParts !== null && typeof blobParts === "object" && Symbol.iterator in blobParts) {
       const endings = options?.endings ?? "transparent";
       if (endings !== "transparent" && endings !== "native") throw new TypeError(`'${String(endings)}' is not a valid value for enumeration EndingType`);
-      this.#bytes = concat([...(blobParts as Iterable<unknown>)].map((part) => bytesOfPart(part, endings)));
+      this.#bytes = concatBytes([...(blobParts as Iterable<unknown>)].map((part) => bytesOfPart(part, endings)));
     } else if (blobParts === undefined) {
       this.#bytes = new Uint8Array(0);
     } else {
