@@ -4,6 +4,7 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { longestStall } from "../helpers/longest_stall.ts";
 import { useRegistrySandbox } from "../helpers/registry_sandbox.ts";
 
 /** A provider of "p": a wall time of at most 2 s lets its calls be served on the host's thread. */
@@ -46,22 +47,11 @@ export default {
   },
 };`;
 
-/** The longest the event loop went without running a 1 ms interval while `work` ran. */
-async function longestStall<T>(work: () => Promise<T>): Promise<{ stall: number; value: T }> {
-  let last = performance.now();
-  let stall = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    stall = Math.max(stall, now - last);
-    last = now;
-  }, 1);
-  try {
-    const value = await work();
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    return { stall, value };
-  } finally {
-    clearInterval(timer);
-  }
+/** `work`'s value, and the longest the event loop stalled while it ran. */
+async function stalled<T>(work: () => Promise<T>): Promise<{ stall: number; value: T }> {
+  let value: T | undefined;
+  const stall = await longestStall(async () => (value = await work()));
+  return { stall, value: value as T };
 }
 
 describe("registry calls on the host's thread", () => {
@@ -94,13 +84,13 @@ describe("registry calls on the host's thread", () => {
     const s = useRegistrySandbox(t);
     const p = await s.load("p", PROVIDER, { timeoutMs: 1_000 });
     const a = await s.load("a", CALLER, { timeoutMs: 10_000, dependencies: ["p"] });
-    const idle = await longestStall(() => s.get(a, "/spin?arg=150"));
+    const idle = await stalled(() => s.get(a, "/spin?arg=150"));
     assert.deepEqual(idle.value, { ok: true, value: 150 });
     assert.ok(idle.stall >= 120, `an idle provider spun on the host's thread: the loop stalled ${idle.stall.toFixed(0)} ms`);
     // p waits in a request of its own: a call into it now goes to its thread and still answers.
     const request = s.get(p, "/?ms=400");
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const busy = await longestStall(() => s.get(a, "/spin?arg=150"));
+    const busy = await stalled(() => s.get(a, "/spin?arg=150"));
     assert.deepEqual(busy.value, { ok: true, value: 150 });
     assert.ok(busy.stall < 100, `a busy provider spun on its own thread: the loop stalled ${busy.stall.toFixed(0)} ms`);
     assert.deepEqual(await request, { ok: true });
@@ -111,10 +101,10 @@ describe("registry calls on the host's thread", () => {
     await s.load("p", PROVIDER, { timeoutMs: 300 });
     const a = await s.load("a", CALLER, { timeoutMs: 10_000, dependencies: ["p"] });
     const timedOut = { ok: false, name: "TimedOut", message: `"p/p".loop() did not answer within 300 ms (the provider's timeoutMs)`, code: "timeout" };
-    const first = await longestStall(() => s.get(a, "/loop"));
+    const first = await stalled(() => s.get(a, "/loop"));
     assert.deepEqual(first.value, timedOut);
     assert.ok(first.stall >= 250 && first.stall < 1_500, `the first loop ran on the host's thread, cut at 300 ms: the loop stalled ${first.stall.toFixed(0)} ms`);
-    const second = await longestStall(() => s.get(a, "/loop"));
+    const second = await stalled(() => s.get(a, "/loop"));
     assert.deepEqual(second.value, timedOut);
     assert.ok(second.stall < 150, `the second loop ran on the provider's thread: the loop stalled ${second.stall.toFixed(0)} ms`);
     assert.deepEqual(await s.get(a, "/echo?arg=1"), { ok: true, value: 1 });
