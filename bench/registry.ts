@@ -1,7 +1,8 @@
 // The registry's cost: a call from package A to package B with a small
 // argument, one at a time and many at once, against the raw isolated-vm hop
 // (isolate -> host -> isolate and back, measured in this run) and against an
-// HTTP request between two processes on loopback.
+// HTTP request between two processes on loopback. B runs with a wall time that
+// lets calls be served on the host's thread (<= 2 s), and with one that does not.
 
 import { spawn } from "node:child_process";
 import http from "node:http";
@@ -47,15 +48,18 @@ async function text(body: SandboxResponse["body"]): Promise<string> {
   return new TextDecoder().decode(Buffer.concat(parts));
 }
 
-async function registryRun(): Promise<Figures> {
+/** B's wall time: at most SYNC_MAX_TIMEOUT_MS, its calls may be served on the host's thread; past it, on its own. */
+const PROVIDER_TIMEOUT_MS = { hostThread: 2_000, ownThread: 10_000 } as const;
+
+async function registryRun(providerTimeoutMs: number): Promise<Figures> {
   const sandbox = new LocalSandbox();
-  const spec = (name: string, code: string, dependencies: string[]): IsolateSpec => ({
+  const spec = (name: string, code: string, dependencies: string[], timeoutMs = 120_000): IsolateSpec => ({
     instanceId: `${name}#1`,
     packageName: name,
     version: "1.0.0",
     code,
     memoryMb: 128,
-    timeoutMs: 120_000,
+    timeoutMs,
     cpuMs: 60_000,
     config: {},
     env: {},
@@ -65,7 +69,7 @@ async function registryRun(): Promise<Figures> {
     dependencies,
   });
   try {
-    const b = spec("b", `export default { start(ctx) { ctx.registry.provide("echo", { echo: (value) => value }); } };`, []);
+    const b = spec("b", `export default { start(ctx) { ctx.registry.provide("echo", { echo: (value) => value }); } };`, [], providerTimeoutMs);
     const a = spec(
       "a",
       `${DRIVER}
@@ -208,23 +212,30 @@ function row(rounds: Round[]): string {
 }
 
 export async function run(): Promise<void> {
-  const rounds: Record<"registry" | "raw" | "http", Round[]> = { registry: [], raw: [], http: [] };
+  const rounds: Record<"registry" | "registryOwnThread" | "raw" | "http", Round[]> = { registry: [], registryOwnThread: [], raw: [], http: [] };
   // Interleaved rounds, medians reported: the machine is shared, and one slow moment should not decide a ratio.
   for (let i = 0; i < ROUNDS; i++) {
     rounds.raw.push(roundOf(await rawRun()));
-    rounds.registry.push(roundOf(await registryRun()));
+    rounds.registry.push(roundOf(await registryRun(PROVIDER_TIMEOUT_MS.hostThread)));
+    rounds.registryOwnThread.push(roundOf(await registryRun(PROVIDER_TIMEOUT_MS.ownThread)));
     rounds.http.push(roundOf(await httpRun()));
   }
   report(
     `a call from package A to package B with ${JSON.stringify(ARGUMENT)}: ${CALLS} one at a time, then ${CONCURRENT_CALLS} with ${IN_FLIGHT} in flight; median of ${ROUNDS} interleaved rounds`,
     [
       ["ctx.registry (A -> host -> B and back)", row(rounds.registry)],
+      ["ctx.registry, B on its own thread (timeoutMs > 2 s)", row(rounds.registryOwnThread)],
       ["raw isolated-vm hop (same path, no checks)", row(rounds.raw)],
       ["HTTP between two processes (loopback, keep-alive)", row(rounds.http)],
     ],
   );
-  const ratios = rounds.registry.map((round, i) => round.p50 / rounds.raw[i]!.p50);
-  const http = rounds.registry.map((round, i) => rounds.http[i]!.p50 / round.p50);
-  console.log(`\n  p50 registry / raw hop, per round: ${ratios.map((r) => r.toFixed(2)).join(", ")} (median ${median(ratios).toFixed(2)}x)`);
-  console.log(`  p50 HTTP / registry, per round: ${http.map((r) => r.toFixed(2)).join(", ")} (median ${median(http).toFixed(2)}x)`);
+  const perRound = (name: string, of: (i: number) => number) => {
+    const values = rounds.raw.map((_, i) => of(i));
+    console.log(`  ${name}, per round: ${values.map((r) => r.toFixed(2)).join(", ")} (median ${median(values).toFixed(2)}x)`);
+  };
+  console.log("");
+  perRound("p50 registry / raw hop", (i) => rounds.registry[i]!.p50 / rounds.raw[i]!.p50);
+  perRound("p50 HTTP / registry", (i) => rounds.http[i]!.p50 / rounds.registry[i]!.p50);
+  perRound("p50 registry, B on its own thread / raw hop", (i) => rounds.registryOwnThread[i]!.p50 / rounds.raw[i]!.p50);
+  perRound("p50 HTTP / registry, B on its own thread", (i) => rounds.http[i]!.p50 / rounds.registryOwnThread[i]!.p50);
 }

@@ -42,5 +42,20 @@ export function dispatchCallSync<K extends DispatchKind>(
   args: Args<Parameters<DispatchCalls[K]>>,
   options: { timeout: number },
 ): ReturnType<DispatchCalls[K]> {
-  return callIntoSync(dispatcher.ref, [kind, ...args], options) as ReturnType<DispatchCalls[K]>;
+  // Counted while it runs: a call it makes to the host must not enter this isolate again.
+  dispatcher.pending++;
+  syncDepth++;
+  try {
+    return callIntoSync(dispatcher.ref, [kind, ...args], options) as ReturnType<DispatchCalls[K]>;
+  } finally {
+    dispatcher.pending--;
+    syncDepth--;
+  }
+}
+
+let syncDepth = 0;
+
+/** How many calls run on this thread now, one inside another (0: the host's own code runs, not an isolate's). */
+export function syncCallDepth(): number {
+  return syncDepth;
 }

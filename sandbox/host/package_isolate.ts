@@ -17,7 +17,8 @@ import { callback, copyOf, VmIsolate, type Callback, type VmModule } from "./ivm
 import { dispatchCall, dispatcherOf, type Dispatcher } from "./dispatch_call.ts";
 import { RequestDispatch } from "./request_dispatch.ts";
 import type { RegistryPort } from "../registry/registry.ts";
-import type { RegistryPeer } from "../registry/registry_calls.ts";
+import type { RegistryDispatch, RegistryPeer } from "../registry/registry_calls.ts";
+import { RegistryDelivery } from "./registry_delivery.ts";
 import { runtimeScript } from "./runtime_source.ts";
 import { failureOf } from "./isolate_failure.ts";
 import { responseBodyOf, type BodySource } from "./response_body.ts";
@@ -61,6 +62,7 @@ export class PackageIsolate implements RegistryPeer {
   readonly #statsProbe: IsolateProbe;
   readonly #cpu: CpuWatchdog;
   readonly #requestDispatch: RequestDispatch;
+  readonly #registryDelivery: RegistryDelivery;
   #dispatch: Dispatcher | undefined;
   #ended: SandboxFailure | undefined;
   #requests = 0;
@@ -83,6 +85,7 @@ export class PackageIsolate implements RegistryPeer {
       exceeded: (what, usedMs) =>
         this.#end("cpu-time", `${what} used more than its cpuMs of ${spec.cpuMs} ms of CPU time (${Math.round(usedMs)} ms)`),
     });
+    this.#registryDelivery = new RegistryDelivery(this.#requestDispatch, this.#cpu, spec.timeoutMs);
   }
 
   #cpuMs(): number {
@@ -121,6 +124,8 @@ export class PackageIsolate implements RegistryPeer {
       registrySync: callback((op: unknown, args: unknown) => this.#registry.sync(op, args), "sync"),
       registryCall: callback((...call: unknown[]) => this.#registry.call(call[0], call[1], call[2], call[3], call[4], call[5]), "sync"),
       registryReturn: callback((id: unknown, outcome: unknown) => this.#registry.answer(id, outcome), "ignored"),
+      // The answer to a call served on the host's thread: taken before that call returns (sandbox/host/registry_delivery.ts).
+      registryReturnSync: callback((id: unknown, outcome: unknown) => void this.#registry.answer(id, outcome), "sync"),
     };
   }
 
@@ -285,17 +290,31 @@ export class PackageIsolate implements RegistryPeer {
    * Runs a registry dispatch (`registryServe`, `registryResolve`) under the
    * wall time and the CPU budget, as host calls' continuations run; see sandbox/registry/registry_calls.ts.
    */
-  async deliver(kind: "registryServe" | "registryResolve", id: number, payload: unknown): Promise<void> {
+  async deliver(kind: RegistryDispatch, id: number, payload: unknown): Promise<void> {
     try {
       const what = kind === "registryServe" ? "a registry call" : "a registry answer";
       await this.#cpu.watch(what, () =>
         dispatchCall(this.#live(), kind, [id, payload], { timeout: this.spec.timeoutMs, arguments: { copy: true } }),
       );
     } catch (error) {
-      const failure = this.#failed(error);
-      if (failure.reason !== "disposed") this.#log("error", `a registry ${kind === "registryServe" ? "call" : "answer"} failed in this package: ${failure.message}`);
-      throw failure;
+      throw this.#registryFailure(kind, error);
     }
+  }
+
+  /** The same on the host's thread when the isolate is idle (sandbox/host/registry_delivery.ts); false when it must go by `deliver`. */
+  deliverNow(kind: RegistryDispatch, id: number, payload: unknown): boolean {
+    if (this.#ended || !this.#dispatch) return false;
+    try {
+      return this.#registryDelivery.deliver(this.#dispatch, kind, id, payload);
+    } catch (error) {
+      throw this.#registryFailure(kind, error);
+    }
+  }
+
+  #registryFailure(kind: RegistryDispatch, error: unknown): SandboxFailure {
+    const failure = this.#failed(error);
+    if (failure.reason !== "disposed") this.#log("error", `a registry ${kind === "registryServe" ? "call" : "answer"} failed in this package: ${failure.message}`);
+    return failure;
   }
 
   get #registry(): RegistryPort {

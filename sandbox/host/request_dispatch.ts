@@ -63,7 +63,7 @@ export class RequestDispatch {
     if (this.#onThread || dispatcher.pending > 0 || head.bodyId !== null) {
       return dispatchCall(dispatcher, "request", [id, copyOf(head)], { timeout, result: { promise: true, copy: true } });
     }
-    const outcome = this.#onHostThread(() => {
+    const outcome = this.onHostThread(() => {
       const first = dispatchCallSync(dispatcher, "requestSync", [id, copyOf(head)], { timeout });
       // The handler's promise may have settled in the call's microtasks (an async handler that never awaited the host).
       return "pending" in first ? dispatchCallSync(dispatcher, "requestTake", [id], { timeout }) : first;
@@ -78,7 +78,7 @@ export class RequestDispatch {
     if (this.#onThread || dispatcher.pending > 0) {
       return dispatchCall(dispatcher, "pull", [streamId], { timeout, result: { promise: true, copy: true } });
     }
-    const result = this.#onHostThread(() => {
+    const result = this.onHostThread(() => {
       const first = dispatchCallSync(dispatcher, "pullSync", [streamId], { timeout });
       return "pending" in first ? dispatchCallSync(dispatcher, "pullTake", [streamId], { timeout }) : first;
     });
@@ -86,8 +86,11 @@ export class RequestDispatch {
     return dispatchCall(dispatcher, "pullWait", [streamId], { timeout, result: { promise: true, copy: true } });
   }
 
-  /** Runs calls on this thread, charging what they cost to the credit; one that throws (timed out, isolate gone) ends the tries. */
-  #onHostThread<T>(calls: () => T): T {
+  /**
+   * Runs calls on this thread, charging what they cost to the credit; one that throws (timed out, isolate gone) ends the tries.
+   * Registry calls into the isolate use it too (sandbox/host/registry_delivery.ts): one credit per isolate.
+   */
+  onHostThread<T>(calls: () => T): T {
     const started = performance.now();
     const startedCpu = this.#cpuMs();
     try {

@@ -211,8 +211,8 @@ export class Registry {
       return refused(boundRefusal(error, `the arguments of ${label}`));
     }
     if (!provider.peer) return refused(registryError("ConnectionRefused", "provider_not_running", `${label}: provider "${provider.packageName}" is not running`));
-    this.#calls.start(member, id as number, provider, { resource: resource.name, method, args: args as unknown[], depth: depth as number, label });
-    return OK;
+    const outcome = this.#calls.start(member, id as number, provider, { resource: resource.name, method, args: args as unknown[], depth: depth as number, label });
+    return { ok: true, value: outcome };
   }
 
   #answer(member: Member, id: unknown, outcomeIn: unknown): HostResult {

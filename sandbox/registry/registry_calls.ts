@@ -1,6 +1,6 @@
-// Registry calls in flight between isolates: each is sent to its provider,
-// bounded by the provider's timeoutMs, ends exactly once, and its outcome is
-// sent back to the caller as plain data.
+// Registry calls in flight between isolates: each is sent to its provider
+// (on the host's thread when it is idle), bounded by the provider's timeoutMs,
+// ends exactly once, and its outcome goes back to the caller as plain data.
 
 import { performance } from "node:perf_hooks";
 import { SandboxFailure } from "../failure.ts";
@@ -8,11 +8,21 @@ import { CloneBoundError, measureClone } from "../isolate/core/clone_size.ts";
 import { REGISTRY_LIMITS, type RegistryErrorMessage, type RegistryOutcome, type ServeMessage } from "../isolate/registry/registry_wire.ts";
 import type { RegistryStats } from "./registry_stats.ts";
 
+/** The registry's dispatches into an isolate. */
+export type RegistryDispatch = "registryServe" | "registryResolve";
+
 /** How the registry reaches one isolate. */
 export interface RegistryPeer {
   /** Runs a registry dispatch in the isolate; rejects with a SandboxFailure when it could not run there. */
-  deliver(kind: "registryServe" | "registryResolve", id: number, payload: unknown): Promise<void>;
+  deliver(kind: RegistryDispatch, id: number, payload: unknown): Promise<void>;
+  /**
+   * Runs it on the host's thread, bounded by the isolate's wall time, when the
+   * isolate is idle and may block the event loop (sandbox/host/registry_delivery.ts):
+   * true once it ran, false when it may not (then `deliver`). Throws a SandboxFailure when it failed there.
+   */
+  deliverNow(kind: RegistryDispatch, id: number, payload: unknown): boolean;
 }
+
 
 /** One loaded isolate, as the registry sees it. */
 export interface Member {
@@ -42,7 +52,11 @@ interface Call {
   readonly callerId: number;
   readonly provider: Member;
   readonly startedAt: number;
-  readonly timer: NodeJS.Timeout;
+  /** The deadline, set once the call waits (a call served on the host's thread is bounded by its wall time there). */
+  timer: NodeJS.Timeout | undefined;
+  /** True while the caller's `registryCall` waits for a call served on the host's thread: its outcome is returned then. */
+  waiting: boolean;
+  outcome: RegistryOutcome | undefined;
 }
 
 /** A refusal or failure made by the registry itself, with its code. */
@@ -80,22 +94,42 @@ export class RegistryCalls {
     this.#stats = stats;
   }
 
-  /** Sends a call to its provider; its outcome reaches the caller as `registryResolve(callerId, outcome)`. */
-  start(caller: Member, callerId: number, provider: Member, serve: ServeMessage): void {
+  /**
+   * Sends a call to its provider. Its outcome when the provider answered on
+   * the host's thread at once; else null, and it reaches the caller later as
+   * `registryResolve(callerId, outcome)`.
+   */
+  start(caller: Member, callerId: number, provider: Member, serve: ServeMessage): RegistryOutcome | null {
     const id = this.#nextId++;
     const resource = `${provider.packageName}/${serve.resource}`;
-    const { label } = serve;
-    const ms = provider.timeoutMs;
-    const timer = setTimeout(() => this.#timedOut(call), ms);
-    const call: Call = { id, label, resource, caller, callerId, provider, startedAt: performance.now(), timer };
+    const call: Call = { id, label: serve.label, resource, caller, callerId, provider, startedAt: performance.now(), timer: undefined, waiting: true, outcome: undefined };
     caller.outgoing++;
     provider.serving.set(id, call);
-    provider.peer!.deliver("registryServe", id, serve).catch((error: unknown) => {
-      const failure = error instanceof SandboxFailure ? error : new SandboxFailure("uncaught-error", String(error));
-      if (failure.reason === "wall-time") this.#timedOut(call);
-      else if (failure.reason === "disposed" || failure.reason === "memory") this.#stopped(call, failure.reason);
-      else this.#finish(call, { ok: false, error: { name: "Error", message: `${label} failed in the provider: ${failure.message}` } });
-    });
+    const served = this.#inline(() => provider.peer!.deliverNow("registryServe", id, { ...serve, inline: true }), (error) => this.#failed(call, error));
+    call.waiting = false;
+    if (call.outcome) return call.outcome;
+    // The deadline counts from the call's start: what it ran on the host's thread is part of its wall time.
+    call.timer = setTimeout(() => this.#timedOut(call), Math.max(0, provider.timeoutMs - (performance.now() - call.startedAt)));
+    if (!served) provider.peer!.deliver("registryServe", id, serve).catch((error: unknown) => this.#failed(call, error));
+    return null;
+  }
+
+  /** Runs `deliver` on the host's thread if the peer lets it; a failure there is the call's end (`failed`). False when it did not run there. */
+  #inline(deliver: () => boolean, failed: (error: unknown) => void): boolean {
+    try {
+      return deliver();
+    } catch (error) {
+      failed(error);
+      return true;
+    }
+  }
+
+  /** The provider could not run or finish the call. */
+  #failed(call: Call, error: unknown): void {
+    const failure = error instanceof SandboxFailure ? error : new SandboxFailure("uncaught-error", String(error));
+    if (failure.reason === "wall-time") this.#timedOut(call);
+    else if (failure.reason === "disposed" || failure.reason === "memory") this.#stopped(call, failure.reason);
+    else this.#finish(call, { ok: false, error: { name: "Error", message: `${call.label} failed in the provider: ${failure.message}` } });
   }
 
   /**
@@ -149,7 +183,14 @@ export class RegistryCalls {
     clearTimeout(call.timer);
     call.caller.outgoing--;
     this.#stats.record(call.resource, performance.now() - call.startedAt, kind ?? (outcome.ok ? "ok" : "error"));
+    if (call.waiting) {
+      call.outcome = outcome;
+      return;
+    }
+    const caller = call.caller.peer;
+    if (!caller) return;
     // A caller that is gone, or whose continuation fails, is its own business (its log says so).
-    call.caller.peer?.deliver("registryResolve", call.callerId, outcome).catch(() => undefined);
+    if (this.#inline(() => caller.deliverNow("registryResolve", call.callerId, outcome), () => undefined)) return;
+    caller.deliver("registryResolve", call.callerId, outcome).catch(() => undefined);
   }
 }

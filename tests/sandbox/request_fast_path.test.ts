@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { emptyPermissionSet, LocalSandbox, SandboxFailure, type IsolateSpec, type SandboxRequest } from "../../sandbox/index.ts";
+import { longestStall } from "../helpers/longest_stall.ts";
 
 const MODULE = `
 export default {
@@ -56,25 +57,6 @@ async function text(sandbox: LocalSandbox, what: string): Promise<string> {
   let text = "";
   for (let chunk = await answer.body.read(); chunk !== null; chunk = await answer.body.read()) text += new TextDecoder().decode(chunk);
   return text;
-}
-
-/** The longest the event loop went without running a 1 ms interval, while `work` ran. */
-async function longestStall(work: () => Promise<unknown>): Promise<number> {
-  let last = performance.now();
-  let longest = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-  }, 1);
-  try {
-    await work();
-    // One more turn of the interval: a stall that ends with the work is only seen then.
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  } finally {
-    clearInterval(timer);
-  }
-  return longest;
 }
 
 test("sync, async, waiting and failing handlers answer as on the isolate's thread", async (t) => {

@@ -32,6 +32,7 @@ export interface RawHostBridge extends Omit<HostBridge, "call"> {
   registrySync(op: "provide" | "use", args: unknown[]): HostResult;
   registryCall(id: number, pkg: string, name: string, method: string, args: unknown[], depth: number): HostResult;
   registryReturn(id: number, outcome: unknown): void;
+  registryReturnSync(id: number, outcome: unknown): void;
   /** The package root as a `file:` URL ending in `/`: the base of `import.meta.url`. A value, not a function. */
   rootUrl: string;
 }
@@ -49,6 +50,7 @@ export const BRIDGE_NAMES = [
   "registrySync",
   "registryCall",
   "registryReturn",
+  "registryReturnSync",
   "rootUrl",
 ] as const satisfies readonly (keyof RawHostBridge)[];
 

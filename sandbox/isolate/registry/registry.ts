@@ -65,6 +65,11 @@ function boundFailure(what: string, error: unknown): RegistryOutcome {
   return thrownBy(error);
 }
 
+function settle(outcome: RegistryOutcome, resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  if (outcome.ok) resolve(outcome.value);
+  else reject(registryErrorOf(outcome.error));
+}
+
 const quote = (value: unknown): string => (typeof value === "string" ? `"${value.slice(0, 140)}"` : typeof value);
 
 export class RegistryClient {
@@ -159,7 +164,8 @@ export class RegistryClient {
         return;
       }
       if (!started.ok) reject(registryErrorOf(started.error));
-      else this.#pending.set(id, { resolve, reject });
+      else if (started.value === null || started.value === undefined) this.#pending.set(id, { resolve, reject });
+      else settle(started.value as RegistryOutcome, resolve, reject);
     });
   }
 
@@ -168,11 +174,13 @@ export class RegistryClient {
     const pending = this.#pending.get(id);
     if (!pending) return;
     this.#pending.delete(id);
-    if (outcome.ok) pending.resolve(outcome.value);
-    else pending.reject(registryErrorOf(outcome.error));
+    settle(outcome, pending.resolve, pending.reject);
   }
 
-  /** Runs another package's call on a provided method (dispatch `registryServe`); the answer goes back by `registryReturn`. */
+  /**
+   * Runs another package's call on a provided method (dispatch `registryServe`);
+   * the answer goes back by `registryReturn`, or `registryReturnSync` for a call served on the host's thread.
+   */
   serve(id: number, call: ServeMessage): void {
     const provided = this.#provided.get(call.resource);
     const method = provided?.methods.get(call.method);
@@ -207,11 +215,12 @@ export class RegistryClient {
         answer = boundFailure(what, error);
       }
     }
+    const send = call.inline === true ? this.#bridge.registryReturnSync : this.#bridge.registryReturn;
     try {
-      this.#bridge.registryReturn(id, answer);
+      send(id, answer);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      this.#bridge.registryReturn(id, failure("DataCloneError", "data_clone", `${what} cannot be cloned: ${message}`));
+      send(id, failure("DataCloneError", "data_clone", `${what} cannot be cloned: ${message}`));
     }
   }
 }

@@ -34,6 +34,8 @@ export interface ServeMessage {
   depth: number;
   /** `"<package>/<resource>".method()`, for messages. */
   label: string;
+  /** Served on the host's thread: the answer goes back by `registryReturnSync`, so that the host has it when the call returns. */
+  inline?: boolean;
 }
 
 /** What `use` answers: the resource's method names. */
@@ -45,10 +47,16 @@ export interface UseAnswer {
 export interface RegistryBridge {
   /** `provide(name, methodNames)` or `use(pkg, name)`. */
   registrySync(op: "provide" | "use", args: unknown[]): HostResult;
-  /** Starts call `id`; the answer comes later as a `registryResolve` dispatch. Throws when `args` cannot be cloned. */
+  /**
+   * Starts call `id`: its value is the outcome when the provider answered at
+   * once (on the host's thread), else null and the outcome comes later as a
+   * `registryResolve` dispatch. Throws when `args` cannot be cloned.
+   */
   registryCall(id: number, pkg: string, name: string, method: string, args: unknown[], depth: number): HostResult;
   /** The provider's answer to the `registryServe` dispatch `id`. Throws when the value cannot be cloned. */
   registryReturn(id: number, outcome: RegistryOutcome): void;
+  /** The same, taken by the host before it returns: for calls served on the host's thread (`ServeMessage.inline`). */
+  registryReturnSync(id: number, outcome: RegistryOutcome): void;
 }
 
 /** Bounds a structured clone must stay within to cross the registry, checked on both sides. */
