@@ -2,7 +2,8 @@
 // isolate is idle and has answered quickly so far (no hand-off to the isolate's thread), else on the isolate's thread.
 
 import { performance } from "node:perf_hooks";
-import type { PullResult, RequestHead, RequestOutcome } from "../isolate/core/bridge.ts";
+import type { FlatOutcome, Pending, PullResult, RequestHead, RequestOutcome } from "../isolate/core/bridge.ts";
+import { answerOfFlat, flatHeaders } from "../isolate/core/flat_wire.ts";
 import { dispatchCall, dispatchCallSync, type Dispatcher } from "./dispatch_call.ts";
 import { copyOf } from "./ivm.ts";
 
@@ -23,6 +24,25 @@ const SYNC_CREDIT_MS = 250;
 const SYNC_REFILL_PER_S = 10;
 /** Packages allowed more wall time than this always run on their own thread. */
 export const SYNC_MAX_TIMEOUT_MS = 2_000;
+
+function isPending(outcome: FlatOutcome | Pending): outcome is Pending {
+  return typeof outcome !== "string" && "pending" in outcome;
+}
+
+function bytesOf(chars: string): Uint8Array {
+  const buffer = Buffer.from(chars, "latin1");
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+/** A flattened answer read back; one the isolate garbled (its runtime tampered with) is the handler's error: a 500. */
+function unflattened(outcome: FlatOutcome): RequestOutcome {
+  if (typeof outcome !== "string") return outcome;
+  try {
+    return { response: answerOfFlat(outcome, bytesOf) };
+  } catch (error) {
+    return { error: { name: "TypeError", message: (error as Error).message } };
+  }
+}
 
 export class RequestDispatch {
   readonly #timeoutMs: number;
@@ -60,15 +80,17 @@ export class RequestDispatch {
   request(dispatcher: Dispatcher, id: number, head: RequestHead): RequestOutcome | Promise<RequestOutcome> {
     const timeout = this.#timeoutMs;
     // A request with a body: reading it waits on the host, so a try on this thread would only add two calls.
-    if (this.#onThread || dispatcher.pending > 0 || head.bodyId !== null) {
+    const headers = this.#onThread || dispatcher.pending > 0 || head.bodyId !== null ? null : flatHeaders(head.headers);
+    if (headers === null) {
       return dispatchCall(dispatcher, "request", [id, copyOf(head)], { timeout, result: { promise: true, copy: true } });
     }
+    const { hostname, port } = head.remoteAddr;
     const outcome = this.#onHostThread(() => {
-      const first = dispatchCallSync(dispatcher, "requestSync", [id, copyOf(head)], { timeout });
+      const first = dispatchCallSync(dispatcher, "requestSync", [id, head.method, head.url, headers, hostname, port], { timeout });
       // The handler's promise may have settled in the call's microtasks (an async handler that never awaited the host).
-      return "pending" in first ? dispatchCallSync(dispatcher, "requestTake", [id], { timeout }) : first;
+      return isPending(first) ? dispatchCallSync(dispatcher, "requestTake", [id], { timeout }) : first;
     });
-    if (!("pending" in outcome)) return outcome;
+    if (!isPending(outcome)) return unflattened(outcome);
     return dispatchCall(dispatcher, "requestWait", [id], { timeout, result: { promise: true, copy: true } });
   }
 

@@ -64,13 +64,13 @@ export interface DispatchCalls {
   timer(id: number): CallOutcome;
   request(id: number, head: RequestHead): Promise<RequestOutcome> | RequestOutcome;
   /**
-   * The same, called on the host's thread (sandbox/host/request_dispatch.ts):
-   * the outcome if the handler answered without waiting, else `pending` and
-   * the outcome comes from `requestTake` (settled in the call's microtasks) or `requestWait`.
+   * The same, called on the host's thread (sandbox/host/request_dispatch.ts), for a request without a body,
+   * its head as primitives (headers as core/flat_wire.ts joins them): the outcome if the handler answered
+   * without waiting, else `pending` and the outcome comes from `requestTake` (settled in the call's microtasks) or `requestWait`.
    */
-  requestSync(id: number, head: RequestHead): RequestOutcome | Pending;
+  requestSync(id: number, method: string, url: string, headers: string, hostname: string, port: number): FlatOutcome | Pending;
   /** A pending request's outcome if it has settled, else `pending`; the outcome is handed out once. */
-  requestTake(id: number): RequestOutcome | Pending;
+  requestTake(id: number): FlatOutcome | Pending;
   /** A pending request's outcome, when it settles. */
   requestWait(id: number): Promise<RequestOutcome>;
   /** The host is done with request `id`: its answer was sent, or the client went away (`aborted`). */
@@ -159,3 +159,6 @@ export interface Pending {
 
 /** What a `request` dispatch answers: the response head, or why the package failed to give one. */
 export type RequestOutcome = { response: ResponseHead } | { error: ErrorMessage };
+
+/** The same, with a response that fits flattened into one string (core/flat_wire.ts). */
+export type FlatOutcome = RequestOutcome | string;

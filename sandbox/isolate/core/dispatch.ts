@@ -75,7 +75,7 @@ export function createDispatcher(timers: Timers, server: Server, calls: HostCall
     hook,
     timer,
     request: (id, head) => server.request(entry, id, head),
-    requestSync: (id, head) => server.requestSync(entry, id, head),
+    requestSync: (id, method, url, headers, hostname, port) => server.requestSync(entry, id, method, url, headers, hostname, port),
     requestTake: (id) => server.take(id),
     requestWait: (id) => server.wait(id),
     finish: (id, aborted) => server.finish(id, aborted === true),

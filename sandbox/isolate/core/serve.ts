@@ -3,7 +3,8 @@
 
 import { AbortController } from "../web/abort.ts";
 import { Body } from "../web/body.ts";
-import type { HostBridge, Pending, RequestHead, RequestOutcome, ResponseHead } from "./bridge.ts";
+import type { FlatOutcome, HostBridge, Pending, RequestHead, RequestOutcome, ResponseHead } from "./bridge.ts";
+import { flatAnswer, headersOfFlat } from "./flat_wire.ts";
 import { ParkingLot } from "./parking_lot.ts";
 import { BodyStreams } from "../web/body_streams.ts";
 import { formatArgs } from "./format.ts";
@@ -21,6 +22,12 @@ type Entry = Record<string, unknown>;
 /** Whether `await value` would wait on it; reading `then` may throw (a hostile getter), as it would in `await`. */
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as { then?: unknown }).then === "function";
+}
+
+/** A response as one string (core/flat_wire.ts) when it fits, else as it is. */
+function flattened(outcome: RequestOutcome | Pending): FlatOutcome | Pending {
+  if (!("response" in outcome)) return outcome;
+  return flatAnswer(outcome.response) ?? outcome;
 }
 
 /** What `deno serve` answers a handler that gives no Response, in its words. */
@@ -142,13 +149,17 @@ export class Server {
     return { error: outcomeOf(error) };
   }
 
-  /** `request` for a call on the host's thread: a handler still pending is parked for `take` or `wait`. */
-  requestSync(entry: Entry, id: number, head: RequestHead): RequestOutcome | Pending {
-    return this.#requests.park(id, this.request(entry, id, head));
+  /**
+   * `request` for a call on the host's thread, its head as primitives (no body: a request with one goes the
+   * other way): a handler still pending is parked for `take` or `wait`; a response is flattened when it can be.
+   */
+  requestSync(entry: Entry, id: number, method: string, url: string, headers: string, hostname: string, port: number): FlatOutcome | Pending {
+    const head: RequestHead = { method, url, headers: headersOfFlat(headers), remoteAddr: { transport: "tcp", hostname, port }, bodyId: null };
+    return flattened(this.#requests.park(id, this.request(entry, id, head)));
   }
 
-  take(id: number): RequestOutcome | Pending {
-    return this.#requests.take(id);
+  take(id: number): FlatOutcome | Pending {
+    return flattened(this.#requests.take(id));
   }
 
   wait(id: number): Promise<RequestOutcome> {
