@@ -3,7 +3,7 @@
 
 import { performance } from "node:perf_hooks";
 import type { FlatOutcome, Pending, PullResult, RequestHead, RequestOutcome } from "../isolate/core/bridge.ts";
-import { answerOfFlat, flatHeaders } from "../isolate/core/flat_wire.ts";
+import { answerOfFlat, answersOfBatch, batchOfRequests, flatHeaders, NOT_FLAT, NOT_YET, type FlatRequest } from "../isolate/core/flat_wire.ts";
 import { dispatchCall, dispatchCallSync, type Dispatcher } from "./dispatch_call.ts";
 import { copyOf } from "./ivm.ts";
 
@@ -44,12 +44,32 @@ function unflattened(outcome: FlatOutcome): RequestOutcome {
   }
 }
 
+type BatchAnswers = Map<number, string | typeof NOT_YET | typeof NOT_FLAT>;
+
+/** A batch from the isolate, or null when it is garbled. */
+function answersOf(batch: unknown): BatchAnswers | null {
+  try {
+    return typeof batch === "string" ? answersOfBatch(batch) : null;
+  } catch {
+    return null;
+  }
+}
+
+interface Queued {
+  request: FlatRequest;
+  head: RequestHead;
+  resolve(outcome: RequestOutcome | Promise<RequestOutcome>): void;
+  reject(error: unknown): void;
+}
+
 export class RequestDispatch {
   readonly #timeoutMs: number;
   readonly #cpuMs: () => number;
   #onThread: boolean;
   #credit = SYNC_CREDIT_MS;
   #creditAt = performance.now();
+  /** Requests waiting for this turn of the event loop to end, to enter the isolate together. */
+  #batch: Queued[] = [];
 
   /** `cpuMs` reads the isolate's CPU clock. */
   constructor(timeoutMs: number, cpuMs: () => number) {
@@ -73,24 +93,69 @@ export class RequestDispatch {
   }
 
   /**
-   * Dispatches request `id`: the outcome at once when the handler answered
-   * on the host's thread, else a promise. Throws (or rejects with) what
-   * isolated-vm throws: the caller maps it to a failure and bounds the promise by the wall time.
+   * Dispatches request `id`: answered with the other requests for this
+   * isolate that reach the host in the same turn of its event loop, in one
+   * call on the host's thread (one entry and one timeout for them all), or
+   * on the isolate's thread. Rejects with what isolated-vm throws: the
+   * caller maps it to a failure and bounds the promise by the wall time.
    */
-  request(dispatcher: Dispatcher, id: number, head: RequestHead): RequestOutcome | Promise<RequestOutcome> {
-    const timeout = this.#timeoutMs;
-    // A request with a body: reading it waits on the host, so a try on this thread would only add two calls.
-    const headers = this.#onThread || dispatcher.pending > 0 || head.bodyId !== null ? null : flatHeaders(head.headers);
-    if (headers === null) {
-      return dispatchCall(dispatcher, "request", [id, copyOf(head)], { timeout, result: { promise: true, copy: true } });
-    }
+  request(dispatcher: Dispatcher, id: number, head: RequestHead): Promise<RequestOutcome> {
+    // A request with a body: reading it waits on the host, so a try on this thread would only add calls.
+    const headers = this.#onThread || head.bodyId !== null ? null : flatHeaders(head.headers);
+    if (headers === null) return this.#onIsolateThread(dispatcher, id, head);
     const { hostname, port } = head.remoteAddr;
-    const outcome = this.#onHostThread(() => {
-      const first = dispatchCallSync(dispatcher, "requestSync", [id, head.method, head.url, headers, hostname, port], { timeout });
-      // The handler's promise may have settled in the call's microtasks (an async handler that never awaited the host).
-      return isPending(first) ? dispatchCallSync(dispatcher, "requestTake", [id], { timeout }) : first;
+    return new Promise((resolve, reject) => {
+      if (this.#batch.length === 0) setImmediate(() => this.#flush(dispatcher));
+      this.#batch.push({ request: { id, method: head.method, url: head.url, headers, hostname, port }, head, resolve, reject });
     });
-    if (!isPending(outcome)) return unflattened(outcome);
+  }
+
+  #onIsolateThread(dispatcher: Dispatcher, id: number, head: RequestHead): Promise<RequestOutcome> {
+    return dispatchCall(dispatcher, "request", [id, copyOf(head)], { timeout: this.#timeoutMs, result: { promise: true, copy: true } });
+  }
+
+  #flush(dispatcher: Dispatcher): void {
+    const batch = this.#batch;
+    this.#batch = [];
+    // The isolate may have turned busy (a call on its own thread) or slow since the requests came.
+    if (this.#onThread || dispatcher.pending > 0) {
+      for (const queued of batch) queued.resolve(this.#onIsolateThread(dispatcher, queued.request.id, queued.head));
+      return;
+    }
+    const timeout = this.#timeoutMs;
+    let answers: BatchAnswers | null;
+    try {
+      answers = this.#onHostThread(() => {
+        const first = answersOf(dispatchCallSync(dispatcher, "requestBatch", [batchOfRequests(batch.map((queued) => queued.request))], { timeout }));
+        // Handlers whose promises settled in the call's microtasks (async handlers that never awaited the host).
+        const waiting = first ? [...first].filter(([, answer]) => answer === NOT_YET).map(([id]) => id) : [];
+        if (waiting.length === 0) return first;
+        const taken = answersOf(dispatchCallSync(dispatcher, "requestTakeBatch", [waiting.join(",")], { timeout }));
+        for (const [id, answer] of taken ?? []) first!.set(id, answer);
+        return taken && first;
+      });
+    } catch (error) {
+      for (const queued of batch) queued.reject(error);
+      return;
+    }
+    for (const queued of batch) {
+      try {
+        queued.resolve(this.#answer(dispatcher, queued.request.id, answers?.get(queued.request.id)));
+      } catch (error) {
+        queued.reject(error);
+      }
+    }
+  }
+
+  /** One request's answer from a batch; missing when the isolate garbled the batch (its runtime tampered with): a 500. */
+  #answer(dispatcher: Dispatcher, id: number, answer: string | typeof NOT_YET | typeof NOT_FLAT | undefined): RequestOutcome | Promise<RequestOutcome> {
+    const timeout = this.#timeoutMs;
+    if (answer === undefined) return { error: { name: "TypeError", message: "invalid batch of answers" } };
+    if (typeof answer === "string") return unflattened(answer);
+    if (answer === NOT_FLAT) {
+      const taken = this.#onHostThread(() => dispatchCallSync(dispatcher, "requestTake", [id], { timeout }));
+      if (!isPending(taken)) return unflattened(taken);
+    }
     return dispatchCall(dispatcher, "requestWait", [id], { timeout, result: { promise: true, copy: true } });
   }
 

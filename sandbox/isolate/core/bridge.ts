@@ -63,14 +63,18 @@ export interface DispatchCalls {
   hook(name: string, data: ContextData): Promise<CallOutcome>;
   timer(id: number): CallOutcome;
   request(id: number, head: RequestHead): Promise<RequestOutcome> | RequestOutcome;
-  /**
-   * The same, called on the host's thread (sandbox/host/request_dispatch.ts), for a request without a body,
-   * its head as primitives (headers as core/flat_wire.ts joins them): the outcome if the handler answered
-   * without waiting, else `pending` and the outcome comes from `requestTake` (settled in the call's microtasks) or `requestWait`.
-   */
-  requestSync(id: number, method: string, url: string, headers: string, hostname: string, port: number): FlatOutcome | Pending;
   /** A pending request's outcome if it has settled, else `pending`; the outcome is handed out once. */
   requestTake(id: number): FlatOutcome | Pending;
+  /**
+   * `request` called on the host's thread (sandbox/host/request_dispatch.ts) for the requests without a body
+   * that reached the host in one turn of its event loop, heads as one string, answers as one string
+   * (core/flat_wire.ts): a handler that answered without waiting is answered in the same call; one that has
+   * not is marked and answered by `requestTakeBatch` (settled in the call's microtasks) or `requestWait`;
+   * one that needs a structured copy (a stream, a large body, an error) is marked and taken with `requestTake`.
+   */
+  requestBatch(batch: string): string;
+  /** `requestTake` for the marked requests of a batch (ids joined by ","), answered as a batch. */
+  requestTakeBatch(ids: string): string;
   /** A pending request's outcome, when it settles. */
   requestWait(id: number): Promise<RequestOutcome>;
   /** The host is done with request `id`: its answer was sent, or the client went away (`aborted`). */

@@ -1,4 +1,4 @@
-// A request head and a response head as one string each, for calls on the host's thread: a string crosses
+// Request heads and response heads as strings, for calls on the host's thread: a string crosses
 // the isolate boundary as a plain copy, where an object goes through V8's serializer (about 2 µs each way).
 
 import type { HeaderList, ResponseHead } from "./bridge.ts";
@@ -83,4 +83,67 @@ export function answerOfFlat(flat: string, bytesOf: (chars: string) => Uint8Arra
   if (tag === "N" && at + 1 === flat.length) return { status: Number(status), statusText, headers, body: null };
   if (tag === "B") return { status: Number(status), statusText, headers, body: { bytes: bytesOf(flat.slice(at + 1)) } };
   throw new TypeError("invalid response head");
+}
+
+/** A request of a batch: its id, and its head as primitives (headers as `flatHeaders` joins them). */
+export interface FlatRequest {
+  id: number;
+  method: string;
+  url: string;
+  headers: string;
+  hostname: string;
+  port: number;
+}
+
+/** In a batch of answers: the handler has not answered yet (wait for it), or answered with what only a structured copy carries (take it). */
+export const NOT_YET = -1;
+export const NOT_FLAT = -2;
+
+/** Requests as one string: per request a line of numbers (`id,method,url,headers,hostname lengths,port`), then its fields. */
+export function batchOfRequests(requests: readonly FlatRequest[]): string {
+  let batch = "";
+  for (const { id, method, url, headers, hostname, port } of requests) {
+    batch += `${id},${method.length},${url.length},${headers.length},${hostname.length},${port}${SEP}${method}${url}${headers}${hostname}`;
+  }
+  return batch;
+}
+
+export function requestsOfBatch(batch: string): FlatRequest[] {
+  const requests: FlatRequest[] = [];
+  let at = 0;
+  while (at < batch.length) {
+    const end = batch.indexOf(SEP, at);
+    const [id, methodLength, urlLength, headersLength, hostnameLength, port] = batch.slice(at, end).split(",").map(Number) as number[];
+    at = end + 1;
+    const take = (length: number) => batch.slice(at, (at += length));
+    requests.push({ id: id!, method: take(methodLength!), url: take(urlLength!), headers: take(headersLength!), hostname: take(hostnameLength!), port: port! });
+  }
+  return requests;
+}
+
+/** Answers as one string: per request `id,length` and a line break, then the flat answer; the length is NOT_YET or NOT_FLAT when there is none. */
+export function batchOfAnswers(answers: readonly [id: number, answer: string | typeof NOT_YET | typeof NOT_FLAT][]): string {
+  let batch = "";
+  for (const [id, answer] of answers) batch += typeof answer === "string" ? `${id},${answer.length}${SEP}${answer}` : `${id},${answer}${SEP}`;
+  return batch;
+}
+
+/** Reads what `batchOfAnswers` wrote; the string comes from an untrusted isolate, so what is malformed throws a TypeError. */
+export function answersOfBatch(batch: string): Map<number, string | typeof NOT_YET | typeof NOT_FLAT> {
+  const answers = new Map<number, string | typeof NOT_YET | typeof NOT_FLAT>();
+  let at = 0;
+  while (at < batch.length) {
+    let line: string;
+    [line, at] = field(batch, at);
+    const match = /^(\d{1,15}),(-[12]|\d{1,9})$/.exec(line);
+    if (!match) throw new TypeError("invalid batch of answers");
+    const length = Number(match[2]);
+    if (length < 0) {
+      answers.set(Number(match[1]), length as typeof NOT_YET | typeof NOT_FLAT);
+      continue;
+    }
+    if (at + length > batch.length) throw new TypeError("invalid batch of answers");
+    answers.set(Number(match[1]), batch.slice(at, (at += length)));
+  }
+  return answers;
 }

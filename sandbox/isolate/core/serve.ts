@@ -4,7 +4,7 @@
 import { AbortController } from "../web/abort.ts";
 import { Body } from "../web/body.ts";
 import type { FlatOutcome, HostBridge, Pending, RequestHead, RequestOutcome, ResponseHead } from "./bridge.ts";
-import { flatAnswer, headersOfFlat } from "./flat_wire.ts";
+import { batchOfAnswers, flatAnswer, headersOfFlat, NOT_FLAT, NOT_YET, requestsOfBatch } from "./flat_wire.ts";
 import { ParkingLot } from "./parking_lot.ts";
 import { BodyStreams } from "../web/body_streams.ts";
 import { formatArgs } from "./format.ts";
@@ -149,17 +149,32 @@ export class Server {
     return { error: outcomeOf(error) };
   }
 
-  /**
-   * `request` for a call on the host's thread, its head as primitives (no body: a request with one goes the
-   * other way): a handler still pending is parked for `take` or `wait`; a response is flattened when it can be.
-   */
-  requestSync(entry: Entry, id: number, method: string, url: string, headers: string, hostname: string, port: number): FlatOutcome | Pending {
-    const head: RequestHead = { method, url, headers: headersOfFlat(headers), remoteAddr: { transport: "tcp", hostname, port }, bodyId: null };
-    return flattened(this.#requests.park(id, this.request(entry, id, head)));
-  }
-
   take(id: number): FlatOutcome | Pending {
     return flattened(this.#requests.take(id));
+  }
+
+  /** Several requests from one call on the host's thread (core/flat_wire.ts batches), each handler in turn. */
+  requestBatch(entry: Entry, batch: string): string {
+    const answers: [number, string | typeof NOT_YET | typeof NOT_FLAT][] = [];
+    for (const { id, method, url, headers, hostname, port } of requestsOfBatch(batch)) {
+      const head: RequestHead = { method, url, headers: headersOfFlat(headers), remoteAddr: { transport: "tcp", hostname, port }, bodyId: null };
+      answers.push([id, this.#batchAnswer(id, this.#requests.park(id, this.request(entry, id, head)))]);
+    }
+    return batchOfAnswers(answers);
+  }
+
+  /** `take` for the requests of a batch that had not answered (ids joined by ","). */
+  takeBatch(ids: string): string {
+    return batchOfAnswers(ids.split(",").map((id) => [Number(id), this.#batchAnswer(Number(id), this.#requests.take(Number(id)))]));
+  }
+
+  /** An answer as a batch carries it; one that needs a structured copy stays parked for `take`. */
+  #batchAnswer(id: number, outcome: RequestOutcome | Pending): string | typeof NOT_YET | typeof NOT_FLAT {
+    if ("pending" in outcome) return NOT_YET;
+    const flat = flattened(outcome);
+    if (typeof flat === "string") return flat;
+    this.#requests.park(id, Promise.resolve(outcome));
+    return NOT_FLAT;
   }
 
   wait(id: number): Promise<RequestOutcome> {
