@@ -107,3 +107,13 @@ test("a handler that loops blocks the event loop once, then runs on its own thre
   assert.ok(second < 150, `the second loop ran on the isolate's thread: the loop stalled ${second.toFixed(0)} ms`);
   assert.equal(await text(sandbox, "sync"), "sync");
 });
+
+test("requests that arrive together enter the isolate in one batch, and each gets its own answer or failure", async (t) => {
+  const sandbox = new LocalSandbox();
+  t.after(() => sandbox.close());
+  await sandbox.load(spec(1_000));
+  const kinds = ["sync", "throw", "async", "reject", "stream", "timer", "nothing", "sync"];
+  const settled = await Promise.allSettled(kinds.map((what) => text(sandbox, what)));
+  const seen = settled.map((result) => (result.status === "fulfilled" ? result.value : (result.reason as SandboxFailure).reason));
+  assert.deepEqual(seen, ["sync", "handler-error", "async", "handler-error", "012", "timer", "?", "sync"]);
+});
