@@ -65,16 +65,21 @@ interface Queued {
 export class RequestDispatch {
   readonly #timeoutMs: number;
   readonly #cpuMs: () => number;
+  readonly #bound: <T>(answer: Promise<T>) => Promise<T>;
   #onThread: boolean;
   #credit = SYNC_CREDIT_MS;
   #creditAt = performance.now();
   /** Requests waiting for this turn of the event loop to end, to enter the isolate together. */
   #batch: Queued[] = [];
 
-  /** `cpuMs` reads the isolate's CPU clock. */
-  constructor(timeoutMs: number, cpuMs: () => number) {
+  /**
+   * `cpuMs` reads the isolate's CPU clock; `bound` puts the wall time on an answer that waits for the
+   * isolate's own thread (one from a batch needs none: the batch's call has its timeout).
+   */
+  constructor(timeoutMs: number, cpuMs: () => number, bound: <T>(answer: Promise<T>) => Promise<T>) {
     this.#timeoutMs = timeoutMs;
     this.#cpuMs = cpuMs;
+    this.#bound = bound;
     this.#onThread = timeoutMs > SYNC_MAX_TIMEOUT_MS;
   }
 
@@ -111,7 +116,7 @@ export class RequestDispatch {
   }
 
   #onIsolateThread(dispatcher: Dispatcher, id: number, head: RequestHead): Promise<RequestOutcome> {
-    return dispatchCall(dispatcher, "request", [id, copyOf(head)], { timeout: this.#timeoutMs, result: { promise: true, copy: true } });
+    return this.#bound(dispatchCall(dispatcher, "request", [id, copyOf(head)], { timeout: this.#timeoutMs, result: { promise: true, copy: true } }));
   }
 
   #flush(dispatcher: Dispatcher): void {
@@ -156,7 +161,7 @@ export class RequestDispatch {
       const taken = this.#onHostThread(() => dispatchCallSync(dispatcher, "requestTake", [id], { timeout }));
       if (!isPending(taken)) return unflattened(taken);
     }
-    return dispatchCall(dispatcher, "requestWait", [id], { timeout, result: { promise: true, copy: true } });
+    return this.#bound(dispatchCall(dispatcher, "requestWait", [id], { timeout, result: { promise: true, copy: true } }));
   }
 
   /** The next chunk of response body `streamId`, the same way. */
