@@ -172,7 +172,8 @@ export class RequestDispatch {
     }
     const result = this.#onHostThread(() => {
       const first = dispatchCallSync(dispatcher, "pullSync", [streamId], { timeout });
-      return "pending" in first ? dispatchCallSync(dispatcher, "pullTake", [streamId], { timeout }) : first;
+      // Chunks the package enqueued at once are read in the call's microtasks: the second call takes them.
+      return "pending" in first ? dispatchCallSync(dispatcher, "pullSync", [streamId], { timeout }) : first;
     });
     if (!("pending" in result)) return result;
     return dispatchCall(dispatcher, "pullWait", [streamId], { timeout, result: { promise: true, copy: true } });

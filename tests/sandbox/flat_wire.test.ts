@@ -2,12 +2,11 @@
 // goes in comes out, bytes of every value survive, and a garbled string from a hostile isolate is refused.
 
 import assert from "node:assert/strict";
-import os from "node:os";
-import path from "node:path";
 import { test } from "node:test";
+import { isolateSpec } from "../helpers/isolate_spec.ts";
 import { answerOfFlat, FLAT_BODY_MAX, flatAnswer, flatHeaders, headersOfFlat } from "../../sandbox/isolate/core/flat_wire.ts";
 import type { ResponseHead } from "../../sandbox/isolate/core/bridge.ts";
-import { emptyPermissionSet, LocalSandbox, SandboxFailure, type IsolateSpec } from "../../sandbox/index.ts";
+import { LocalSandbox, SandboxFailure, type IsolateSpec } from "../../sandbox/index.ts";
 
 const bytesOf = (chars: string) => new Uint8Array(Buffer.from(chars, "latin1"));
 
@@ -68,20 +67,7 @@ export default {
 `;
 
 function spec(): IsolateSpec {
-  return {
-    instanceId: "flat#1",
-    packageName: "flat",
-    version: "1.0.0",
-    code: MODULE,
-    memoryMb: 32,
-    timeoutMs: 1_000,
-    cpuMs: 10_000,
-    config: {},
-    env: {},
-    permissions: emptyPermissionSet(),
-    root: os.tmpdir(),
-    dataDir: path.join(os.tmpdir(), "isopod-flat-wire"),
-  };
+  return isolateSpec("flat", MODULE);
 }
 
 test("through a real isolate: headers reach the handler as sent, binary bodies come back whole, a tampered runtime costs its own request", async () => {

@@ -3,10 +3,9 @@
 // blocks the process's event loop once, then runs on its own thread.
 
 import assert from "node:assert/strict";
-import os from "node:os";
-import path from "node:path";
 import { test } from "node:test";
-import { emptyPermissionSet, LocalSandbox, SandboxFailure, type IsolateSpec, type SandboxRequest } from "../../sandbox/index.ts";
+import { isolateSpec } from "../helpers/isolate_spec.ts";
+import { LocalSandbox, SandboxFailure, type IsolateSpec, type SandboxRequest } from "../../sandbox/index.ts";
 
 const MODULE = `
 export default {
@@ -30,20 +29,7 @@ export default {
 `;
 
 function spec(timeoutMs: number): IsolateSpec {
-  return {
-    instanceId: "fast#1",
-    packageName: "fast",
-    version: "1.0.0",
-    code: MODULE,
-    memoryMb: 32,
-    timeoutMs,
-    cpuMs: 10_000,
-    config: {},
-    env: {},
-    permissions: emptyPermissionSet(),
-    root: os.tmpdir(),
-    dataDir: path.join(os.tmpdir(), "isopod-fast-path"),
-  };
+  return isolateSpec("fast", MODULE, { timeoutMs });
 }
 
 function get(what: string): SandboxRequest {

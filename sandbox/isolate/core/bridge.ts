@@ -80,9 +80,11 @@ export interface DispatchCalls {
   /** The host is done with request `id`: its answer was sent, or the client went away (`aborted`). */
   finish(id: number, aborted: boolean): void;
   pull(streamId: number): Promise<PullResult>;
-  /** `pull` on the host's thread: the chunk if it was ready, else `pending` and then `pullTake` or `pullWait`, as for requests. */
+  /**
+   * `pull` on the host's thread: all the stream has read ahead (web/body_streams.ts), else `pending`; what
+   * settles in the call's microtasks is there for a second `pullSync`, and `pullWait` waits for the rest.
+   */
   pullSync(streamId: number): PullResult | Pending;
-  pullTake(streamId: number): PullResult | Pending;
   pullWait(streamId: number): Promise<PullResult>;
   cancel(streamId: number, reason: string): void;
   /** The result of asynchronous host operation `id`. */

@@ -82,7 +82,6 @@ export function createDispatcher(timers: Timers, server: Server, calls: HostCall
     finish: (id, aborted) => server.finish(id, aborted === true),
     pull: (streamId) => server.pull(streamId),
     pullSync: (streamId) => server.pullSync(streamId),
-    pullTake: (streamId) => server.pullTake(streamId),
     pullWait: (streamId) => server.pullWait(streamId),
     cancel: (streamId, reason) => server.cancel(streamId, String(reason)),
     resolve: (id, result) => calls.resolve(id, result),

@@ -38,9 +38,8 @@ export class Server {
   readonly #streams = new BodyStreams();
   readonly #inflight = new Map<number, AbortController>();
   readonly #serves: ServeRegistry;
-  /** Requests whose handler had not answered when `requestSync` returned, and body chunks `pullSync` did not have. */
+  /** Requests whose handler had not answered when a call on the host's thread returned. */
   readonly #requests = new ParkingLot<RequestOutcome>();
-  readonly #pulls = new ParkingLot<PullResult>();
 
   constructor(bridge: HostBridge, serves: ServeRegistry) {
     this.#bridge = bridge;
@@ -192,16 +191,13 @@ export class Server {
     return this.#streams.pull(streamId);
   }
 
+  /** `pull` on the host's thread: what the stream has read ahead, or `pending`. */
   pullSync(streamId: number): PullResult | Pending {
-    return this.#pulls.park(streamId, this.#streams.pull(streamId));
-  }
-
-  pullTake(streamId: number): PullResult | Pending {
-    return this.#pulls.take(streamId);
+    return this.#streams.pullNow(streamId);
   }
 
   pullWait(streamId: number): Promise<PullResult> {
-    return this.#pulls.wait(streamId, { error: { name: "TypeError", message: `no pending pull of body stream ${streamId}` } });
+    return this.#streams.pull(streamId);
   }
 
   cancel(streamId: number, reason: string): void {
