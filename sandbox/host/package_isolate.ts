@@ -78,7 +78,7 @@ export class PackageIsolate implements RegistryPeer {
     this.#timers = new HostTimers((id) => this.#fireTimer(id));
     this.#ops = new HostOps(spec);
     this.#statsProbe = new IsolateProbe(this.#isolate, spec);
-    this.#requestDispatch = new RequestDispatch(spec.timeoutMs, () => this.#cpuMs());
+    this.#requestDispatch = new RequestDispatch(spec.timeoutMs, () => this.#cpuMs(), (answer) => withDeadline(answer, spec.timeoutMs));
     this.#cpu = new CpuWatchdog({
       readCpuMs: () => this.#cpuMs(),
       budgetMs: spec.cpuMs,
@@ -189,10 +189,7 @@ export class PackageIsolate implements RegistryPeer {
     let outcome;
     try {
       const dispatch = this.#live();
-      outcome = await this.#cpu.watch("a request", async () => {
-        const answer = this.#requestDispatch.request(dispatch, id, { ...request.head, bodyId });
-        return answer instanceof Promise ? withDeadline(answer, ms) : answer;
-      });
+      outcome = await this.#cpu.watch("a request", () => this.#requestDispatch.request(dispatch, id, { ...request.head, bodyId }));
     } catch (error) {
       closeBody();
       if (!(error instanceof DeadlineError)) throw this.#failed(error);

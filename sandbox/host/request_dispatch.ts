@@ -2,7 +2,8 @@
 // isolate is idle and has answered quickly so far (no hand-off to the isolate's thread), else on the isolate's thread.
 
 import { performance } from "node:perf_hooks";
-import type { PullResult, RequestHead, RequestOutcome } from "../isolate/core/bridge.ts";
+import type { FlatOutcome, Pending, PullResult, RequestHead, RequestOutcome } from "../isolate/core/bridge.ts";
+import { answerOfFlat, answersOfBatch, batchOfRequests, flatHeaders, NOT_FLAT, NOT_YET, type FlatRequest } from "../isolate/core/flat_wire.ts";
 import { dispatchCall, dispatchCallSync, type Dispatcher } from "./dispatch_call.ts";
 import { copyOf } from "./ivm.ts";
 
@@ -24,17 +25,61 @@ const SYNC_REFILL_PER_S = 10;
 /** Packages allowed more wall time than this always run on their own thread. */
 export const SYNC_MAX_TIMEOUT_MS = 2_000;
 
+function isPending(outcome: FlatOutcome | Pending): outcome is Pending {
+  return typeof outcome !== "string" && "pending" in outcome;
+}
+
+function bytesOf(chars: string): Uint8Array {
+  const buffer = Buffer.from(chars, "latin1");
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+/** A flattened answer read back; one the isolate garbled (its runtime tampered with) is the handler's error: a 500. */
+function unflattened(outcome: FlatOutcome): RequestOutcome {
+  if (typeof outcome !== "string") return outcome;
+  try {
+    return { response: answerOfFlat(outcome, bytesOf) };
+  } catch (error) {
+    return { error: { name: "TypeError", message: (error as Error).message } };
+  }
+}
+
+type BatchAnswers = Map<number, string | typeof NOT_YET | typeof NOT_FLAT>;
+
+/** A batch from the isolate, or null when it is garbled. */
+function answersOf(batch: unknown): BatchAnswers | null {
+  try {
+    return typeof batch === "string" ? answersOfBatch(batch) : null;
+  } catch {
+    return null;
+  }
+}
+
+interface Queued {
+  request: FlatRequest;
+  head: RequestHead;
+  resolve(outcome: RequestOutcome | Promise<RequestOutcome>): void;
+  reject(error: unknown): void;
+}
+
 export class RequestDispatch {
   readonly #timeoutMs: number;
   readonly #cpuMs: () => number;
+  readonly #bound: <T>(answer: Promise<T>) => Promise<T>;
   #onThread: boolean;
   #credit = SYNC_CREDIT_MS;
   #creditAt = performance.now();
+  /** Requests waiting for this turn of the event loop to end, to enter the isolate together. */
+  #batch: Queued[] = [];
 
-  /** `cpuMs` reads the isolate's CPU clock. */
-  constructor(timeoutMs: number, cpuMs: () => number) {
+  /**
+   * `cpuMs` reads the isolate's CPU clock; `bound` puts the wall time on an answer that waits for the
+   * isolate's own thread (one from a batch needs none: the batch's call has its timeout).
+   */
+  constructor(timeoutMs: number, cpuMs: () => number, bound: <T>(answer: Promise<T>) => Promise<T>) {
     this.#timeoutMs = timeoutMs;
     this.#cpuMs = cpuMs;
+    this.#bound = bound;
     this.#onThread = timeoutMs > SYNC_MAX_TIMEOUT_MS;
   }
 
@@ -53,23 +98,70 @@ export class RequestDispatch {
   }
 
   /**
-   * Dispatches request `id`: the outcome at once when the handler answered
-   * on the host's thread, else a promise. Throws (or rejects with) what
-   * isolated-vm throws: the caller maps it to a failure and bounds the promise by the wall time.
+   * Dispatches request `id`: answered with the other requests for this
+   * isolate that reach the host in the same turn of its event loop, in one
+   * call on the host's thread (one entry and one timeout for them all), or
+   * on the isolate's thread. Rejects with what isolated-vm throws: the
+   * caller maps it to a failure and bounds the promise by the wall time.
    */
-  request(dispatcher: Dispatcher, id: number, head: RequestHead): RequestOutcome | Promise<RequestOutcome> {
-    const timeout = this.#timeoutMs;
-    // A request with a body: reading it waits on the host, so a try on this thread would only add two calls.
-    if (this.#onThread || dispatcher.pending > 0 || head.bodyId !== null) {
-      return dispatchCall(dispatcher, "request", [id, copyOf(head)], { timeout, result: { promise: true, copy: true } });
-    }
-    const outcome = this.onHostThread(() => {
-      const first = dispatchCallSync(dispatcher, "requestSync", [id, copyOf(head)], { timeout });
-      // The handler's promise may have settled in the call's microtasks (an async handler that never awaited the host).
-      return "pending" in first ? dispatchCallSync(dispatcher, "requestTake", [id], { timeout }) : first;
+  request(dispatcher: Dispatcher, id: number, head: RequestHead): Promise<RequestOutcome> {
+    // A request with a body: reading it waits on the host, so a try on this thread would only add calls.
+    const headers = this.#onThread || head.bodyId !== null ? null : flatHeaders(head.headers);
+    if (headers === null) return this.#onIsolateThread(dispatcher, id, head);
+    const { hostname, port } = head.remoteAddr;
+    return new Promise((resolve, reject) => {
+      if (this.#batch.length === 0) setImmediate(() => this.#flush(dispatcher));
+      this.#batch.push({ request: { id, method: head.method, url: head.url, headers, hostname, port }, head, resolve, reject });
     });
-    if (!("pending" in outcome)) return outcome;
-    return dispatchCall(dispatcher, "requestWait", [id], { timeout, result: { promise: true, copy: true } });
+  }
+
+  #onIsolateThread(dispatcher: Dispatcher, id: number, head: RequestHead): Promise<RequestOutcome> {
+    return this.#bound(dispatchCall(dispatcher, "request", [id, copyOf(head)], { timeout: this.#timeoutMs, result: { promise: true, copy: true } }));
+  }
+
+  #flush(dispatcher: Dispatcher): void {
+    const batch = this.#batch;
+    this.#batch = [];
+    // The isolate may have turned busy (a call on its own thread) or slow since the requests came.
+    if (this.#onThread || dispatcher.pending > 0) {
+      for (const queued of batch) queued.resolve(this.#onIsolateThread(dispatcher, queued.request.id, queued.head));
+      return;
+    }
+    const timeout = this.#timeoutMs;
+    let answers: BatchAnswers | null;
+    try {
+      answers = this.onHostThread(() => {
+        const first = answersOf(dispatchCallSync(dispatcher, "requestBatch", [batchOfRequests(batch.map((queued) => queued.request))], { timeout }));
+        // Handlers whose promises settled in the call's microtasks (async handlers that never awaited the host).
+        const waiting = first ? [...first].filter(([, answer]) => answer === NOT_YET).map(([id]) => id) : [];
+        if (waiting.length === 0) return first;
+        const taken = answersOf(dispatchCallSync(dispatcher, "requestTakeBatch", [waiting.join(",")], { timeout }));
+        for (const [id, answer] of taken ?? []) first!.set(id, answer);
+        return taken && first;
+      });
+    } catch (error) {
+      for (const queued of batch) queued.reject(error);
+      return;
+    }
+    for (const queued of batch) {
+      try {
+        queued.resolve(this.#answer(dispatcher, queued.request.id, answers?.get(queued.request.id)));
+      } catch (error) {
+        queued.reject(error);
+      }
+    }
+  }
+
+  /** One request's answer from a batch; missing when the isolate garbled the batch (its runtime tampered with): a 500. */
+  #answer(dispatcher: Dispatcher, id: number, answer: string | typeof NOT_YET | typeof NOT_FLAT | undefined): RequestOutcome | Promise<RequestOutcome> {
+    const timeout = this.#timeoutMs;
+    if (answer === undefined) return { error: { name: "TypeError", message: "invalid batch of answers" } };
+    if (typeof answer === "string") return unflattened(answer);
+    if (answer === NOT_FLAT) {
+      const taken = this.onHostThread(() => dispatchCallSync(dispatcher, "requestTake", [id], { timeout }));
+      if (!isPending(taken)) return unflattened(taken);
+    }
+    return this.#bound(dispatchCall(dispatcher, "requestWait", [id], { timeout, result: { promise: true, copy: true } }));
   }
 
   /** The next chunk of response body `streamId`, the same way. */
@@ -80,7 +172,8 @@ export class RequestDispatch {
     }
     const result = this.onHostThread(() => {
       const first = dispatchCallSync(dispatcher, "pullSync", [streamId], { timeout });
-      return "pending" in first ? dispatchCallSync(dispatcher, "pullTake", [streamId], { timeout }) : first;
+      // Chunks the package enqueued at once are read in the call's microtasks: the second call takes them.
+      return "pending" in first ? dispatchCallSync(dispatcher, "pullSync", [streamId], { timeout }) : first;
     });
     if (!("pending" in result)) return result;
     return dispatchCall(dispatcher, "pullWait", [streamId], { timeout, result: { promise: true, copy: true } });

@@ -3,11 +3,10 @@
 // blocks the process's event loop once, then runs on its own thread.
 
 import assert from "node:assert/strict";
-import os from "node:os";
-import path from "node:path";
 import { test } from "node:test";
-import { emptyPermissionSet, LocalSandbox, SandboxFailure, type IsolateSpec, type SandboxRequest } from "../../sandbox/index.ts";
+import { isolateSpec } from "../helpers/isolate_spec.ts";
 import { longestStall } from "../helpers/longest_stall.ts";
+import { LocalSandbox, SandboxFailure, type IsolateSpec, type SandboxRequest } from "../../sandbox/index.ts";
 
 const MODULE = `
 export default {
@@ -31,20 +30,7 @@ export default {
 `;
 
 function spec(timeoutMs: number): IsolateSpec {
-  return {
-    instanceId: "fast#1",
-    packageName: "fast",
-    version: "1.0.0",
-    code: MODULE,
-    memoryMb: 32,
-    timeoutMs,
-    cpuMs: 10_000,
-    config: {},
-    env: {},
-    permissions: emptyPermissionSet(),
-    root: os.tmpdir(),
-    dataDir: path.join(os.tmpdir(), "isopod-fast-path"),
-  };
+  return isolateSpec("fast", MODULE, { timeoutMs });
 }
 
 function get(what: string): SandboxRequest {
@@ -88,4 +74,14 @@ test("a handler that loops blocks the event loop once, then runs on its own thre
   const second = await longestStall(loop);
   assert.ok(second < 150, `the second loop ran on the isolate's thread: the loop stalled ${second.toFixed(0)} ms`);
   assert.equal(await text(sandbox, "sync"), "sync");
+});
+
+test("requests that arrive together enter the isolate in one batch, and each gets its own answer or failure", async (t) => {
+  const sandbox = new LocalSandbox();
+  t.after(() => sandbox.close());
+  await sandbox.load(spec(1_000));
+  const kinds = ["sync", "throw", "async", "reject", "stream", "timer", "nothing", "sync"];
+  const settled = await Promise.allSettled(kinds.map((what) => text(sandbox, what)));
+  const seen = settled.map((result) => (result.status === "fulfilled" ? result.value : (result.reason as SandboxFailure).reason));
+  assert.deepEqual(seen, ["sync", "handler-error", "async", "handler-error", "012", "timer", "?", "sync"]);
 });

@@ -65,22 +65,28 @@ export interface DispatchCalls {
   hook(name: string, data: ContextData): Promise<CallOutcome>;
   timer(id: number): CallOutcome;
   request(id: number, head: RequestHead): Promise<RequestOutcome> | RequestOutcome;
-  /**
-   * The same, called on the host's thread (sandbox/host/request_dispatch.ts):
-   * the outcome if the handler answered without waiting, else `pending` and
-   * the outcome comes from `requestTake` (settled in the call's microtasks) or `requestWait`.
-   */
-  requestSync(id: number, head: RequestHead): RequestOutcome | Pending;
   /** A pending request's outcome if it has settled, else `pending`; the outcome is handed out once. */
-  requestTake(id: number): RequestOutcome | Pending;
+  requestTake(id: number): FlatOutcome | Pending;
+  /**
+   * `request` called on the host's thread (sandbox/host/request_dispatch.ts) for the requests without a body
+   * that reached the host in one turn of its event loop, heads as one string, answers as one string
+   * (core/flat_wire.ts): a handler that answered without waiting is answered in the same call; one that has
+   * not is marked and answered by `requestTakeBatch` (settled in the call's microtasks) or `requestWait`;
+   * one that needs a structured copy (a stream, a large body, an error) is marked and taken with `requestTake`.
+   */
+  requestBatch(batch: string): string;
+  /** `requestTake` for the marked requests of a batch (ids joined by ","), answered as a batch. */
+  requestTakeBatch(ids: string): string;
   /** A pending request's outcome, when it settles. */
   requestWait(id: number): Promise<RequestOutcome>;
   /** The host is done with request `id`: its answer was sent, or the client went away (`aborted`). */
   finish(id: number, aborted: boolean): void;
   pull(streamId: number): Promise<PullResult>;
-  /** `pull` on the host's thread: the chunk if it was ready, else `pending` and then `pullTake` or `pullWait`, as for requests. */
+  /**
+   * `pull` on the host's thread: all the stream has read ahead (web/body_streams.ts), else `pending`; what
+   * settles in the call's microtasks is there for a second `pullSync`, and `pullWait` waits for the rest.
+   */
   pullSync(streamId: number): PullResult | Pending;
-  pullTake(streamId: number): PullResult | Pending;
   pullWait(streamId: number): Promise<PullResult>;
   cancel(streamId: number, reason: string): void;
   /** The result of asynchronous host operation `id`. */
@@ -161,3 +167,6 @@ export interface Pending {
 
 /** What a `request` dispatch answers: the response head, or why the package failed to give one. */
 export type RequestOutcome = { response: ResponseHead } | { error: ErrorMessage };
+
+/** The same, with a response that fits flattened into one string (core/flat_wire.ts). */
+export type FlatOutcome = RequestOutcome | string;

@@ -3,7 +3,8 @@
 
 import { AbortController } from "../web/abort.ts";
 import { Body } from "../web/body.ts";
-import type { HostBridge, Pending, RequestHead, RequestOutcome, ResponseHead } from "./bridge.ts";
+import type { FlatOutcome, HostBridge, Pending, RequestHead, RequestOutcome, ResponseHead } from "./bridge.ts";
+import { batchOfAnswers, flatAnswer, headersOfFlat, NOT_FLAT, NOT_YET, requestsOfBatch } from "./flat_wire.ts";
 import { ParkingLot } from "./parking_lot.ts";
 import { BodyStreams } from "../web/body_streams.ts";
 import { formatArgs } from "./format.ts";
@@ -23,6 +24,12 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as { then?: unknown }).then === "function";
 }
 
+/** A response as one string (core/flat_wire.ts) when it fits, else as it is. */
+function flattened(outcome: RequestOutcome | Pending): FlatOutcome | Pending {
+  if (!("response" in outcome)) return outcome;
+  return flatAnswer(outcome.response) ?? outcome;
+}
+
 /** What `deno serve` answers a handler that gives no Response, in its words. */
 const NOT_A_RESPONSE = "Return value from serve handler must be a response or a promise resolving to a response";
 
@@ -31,9 +38,8 @@ export class Server {
   readonly #streams = new BodyStreams();
   readonly #inflight = new Map<number, AbortController>();
   readonly #serves: ServeRegistry;
-  /** Requests whose handler had not answered when `requestSync` returned, and body chunks `pullSync` did not have. */
+  /** Requests whose handler had not answered when a call on the host's thread returned. */
   readonly #requests = new ParkingLot<RequestOutcome>();
-  readonly #pulls = new ParkingLot<PullResult>();
 
   constructor(bridge: HostBridge, serves: ServeRegistry) {
     this.#bridge = bridge;
@@ -142,13 +148,32 @@ export class Server {
     return { error: outcomeOf(error) };
   }
 
-  /** `request` for a call on the host's thread: a handler still pending is parked for `take` or `wait`. */
-  requestSync(entry: Entry, id: number, head: RequestHead): RequestOutcome | Pending {
-    return this.#requests.park(id, this.request(entry, id, head));
+  take(id: number): FlatOutcome | Pending {
+    return flattened(this.#requests.take(id));
   }
 
-  take(id: number): RequestOutcome | Pending {
-    return this.#requests.take(id);
+  /** Several requests from one call on the host's thread (core/flat_wire.ts batches), each handler in turn. */
+  requestBatch(entry: Entry, batch: string): string {
+    const answers: [number, string | typeof NOT_YET | typeof NOT_FLAT][] = [];
+    for (const { id, method, url, headers, hostname, port } of requestsOfBatch(batch)) {
+      const head: RequestHead = { method, url, headers: headersOfFlat(headers), remoteAddr: { transport: "tcp", hostname, port }, bodyId: null };
+      answers.push([id, this.#batchAnswer(id, this.#requests.park(id, this.request(entry, id, head)))]);
+    }
+    return batchOfAnswers(answers);
+  }
+
+  /** `take` for the requests of a batch that had not answered (ids joined by ","). */
+  takeBatch(ids: string): string {
+    return batchOfAnswers(ids.split(",").map((id) => [Number(id), this.#batchAnswer(Number(id), this.#requests.take(Number(id)))]));
+  }
+
+  /** An answer as a batch carries it; one that needs a structured copy stays parked for `take`. */
+  #batchAnswer(id: number, outcome: RequestOutcome | Pending): string | typeof NOT_YET | typeof NOT_FLAT {
+    if ("pending" in outcome) return NOT_YET;
+    const flat = flattened(outcome);
+    if (typeof flat === "string") return flat;
+    this.#requests.park(id, Promise.resolve(outcome));
+    return NOT_FLAT;
   }
 
   wait(id: number): Promise<RequestOutcome> {
@@ -166,16 +191,13 @@ export class Server {
     return this.#streams.pull(streamId);
   }
 
+  /** `pull` on the host's thread: what the stream has read ahead, or `pending`. */
   pullSync(streamId: number): PullResult | Pending {
-    return this.#pulls.park(streamId, this.#streams.pull(streamId));
-  }
-
-  pullTake(streamId: number): PullResult | Pending {
-    return this.#pulls.take(streamId);
+    return this.#streams.pullNow(streamId);
   }
 
   pullWait(streamId: number): Promise<PullResult> {
-    return this.#pulls.wait(streamId, { error: { name: "TypeError", message: `no pending pull of body stream ${streamId}` } });
+    return this.#streams.pull(streamId);
   }
 
   cancel(streamId: number, reason: string): void {
