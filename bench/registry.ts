@@ -48,7 +48,7 @@ async function text(body: SandboxResponse["body"]): Promise<string> {
   return new TextDecoder().decode(Buffer.concat(parts));
 }
 
-/** B's wall time: at most SYNC_MAX_TIMEOUT_MS, its calls may be served on the host's thread; past it, on its own. */
+/** B's wall time (its CPU budget is longer): at most SYNC_MAX_TIMEOUT_MS, its calls may be served on the host's thread; past it, on its own. */
 const PROVIDER_TIMEOUT_MS = { hostThread: 2_000, ownThread: 10_000 } as const;
 
 async function registryRun(providerTimeoutMs: number): Promise<Figures> {

@@ -78,14 +78,14 @@ export class PackageIsolate implements RegistryPeer {
     this.#timers = new HostTimers((id) => this.#fireTimer(id));
     this.#ops = new HostOps(spec);
     this.#statsProbe = new IsolateProbe(this.#isolate, spec);
-    this.#requestDispatch = new RequestDispatch(spec.timeoutMs, () => this.#cpuMs(), (answer) => withDeadline(answer, spec.timeoutMs));
+    this.#requestDispatch = new RequestDispatch(spec, () => this.#cpuMs(), (answer) => withDeadline(answer, spec.timeoutMs));
     this.#cpu = new CpuWatchdog({
       readCpuMs: () => this.#cpuMs(),
       budgetMs: spec.cpuMs,
       exceeded: (what, usedMs) =>
         this.#end("cpu-time", `${what} used more than its cpuMs of ${spec.cpuMs} ms of CPU time (${Math.round(usedMs)} ms)`),
     });
-    this.#registryDelivery = new RegistryDelivery(this.#requestDispatch, this.#cpu, spec.timeoutMs);
+    this.#registryDelivery = new RegistryDelivery(this.#requestDispatch, this.#cpu);
   }
 
   #cpuMs(): number {

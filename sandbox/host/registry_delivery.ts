@@ -18,17 +18,15 @@ export const MAX_INLINE_NESTING = 8;
  * Runs registry dispatches into one isolate on the host's thread, under the
  * same bounds as requests there (sandbox/host/request_dispatch.ts): only when
  * the isolate is idle (no call in flight, none of its code on the stack),
- * within its wall time, charged to the same blocking-time credit and CPU budget.
+ * within the same timeout (the shorter of its wall time and just past its CPU budget), charged to the same blocking-time credit and CPU budget.
  */
 export class RegistryDelivery {
   readonly #requests: RequestDispatch;
   readonly #cpu: CpuWatchdog;
-  readonly #timeoutMs: number;
 
-  constructor(requests: RequestDispatch, cpu: CpuWatchdog, timeoutMs: number) {
+  constructor(requests: RequestDispatch, cpu: CpuWatchdog) {
     this.#requests = requests;
     this.#cpu = cpu;
-    this.#timeoutMs = timeoutMs;
   }
 
   /**
@@ -45,7 +43,7 @@ export class RegistryDelivery {
     // The CPU watchdog charges the call when it returns (the event loop is blocked meanwhile); its wall time bounds it.
     void this.#cpu.watch(kind === "registryServe" ? "a registry call" : "a registry answer", async () => {
       try {
-        this.#requests.onHostThread(() => dispatchCallSync(dispatcher, kind, [id, copyOf(payload)], { timeout: this.#timeoutMs }));
+        this.#requests.onHostThread(() => dispatchCallSync(dispatcher, kind, [id, copyOf(payload)], { timeout: this.#requests.syncTimeoutMs }));
       } catch (error) {
         thrown = { error };
       }

@@ -15,15 +15,24 @@ import { copyOf } from "./ivm.ts";
  * wall time beyond SYNC_STALL_MS for a call that waits) is taken from it, it
  * refills slowly, and an isolate that overdraws it or times out runs on its
  * own thread from then on. The first request's code loading and the odd GC
- * fit in the credit; a handler that loops blocks the loop once, for at most its `timeoutMs`.
+ * fit in the credit; a handler that loops blocks the loop once, for at most its `timeoutMs`, or
+ * just past its `cpuMs` when that is shorter (SYNC_CPU_MARGIN_MS: it has then used its CPU budget,
+ * and the CPU watchdog ends the isolate as it would on the isolate's own thread).
  */
 const SYNC_FREE_MS = 1;
 const SYNC_STALL_MS = 50;
 const SYNC_CREDIT_MS = 250;
 /** Credit regained per second: at most 1 % of the loop, over time. */
 const SYNC_REFILL_PER_S = 10;
-/** Packages allowed more wall time than this always run on their own thread. */
-export const SYNC_MAX_TIMEOUT_MS = 2_000;
+/** Packages whose calls may block longer than this (the shorter of their wall time and CPU budget) always run on their own thread. */
+export const SYNC_MAX_TIMEOUT_MS = 2_500;
+/** A call on the host's thread is cut this long after the package's CPU budget, so that it has surely used the budget up. */
+export const SYNC_CPU_MARGIN_MS = 50;
+
+/** How long a call on the host's thread may run: its wall time, or just past its CPU budget if that is shorter. */
+export function syncTimeoutOf(limits: { timeoutMs: number; cpuMs: number }): number {
+  return Math.min(limits.timeoutMs, limits.cpuMs + SYNC_CPU_MARGIN_MS);
+}
 
 function isPending(outcome: FlatOutcome | Pending): outcome is Pending {
   return typeof outcome !== "string" && "pending" in outcome;
@@ -64,7 +73,8 @@ interface Queued {
 
 export class RequestDispatch {
   readonly #timeoutMs: number;
-  readonly #cpuMs: () => number;
+  readonly #syncTimeoutMs: number;
+  readonly #cpuClock: () => number;
   readonly #bound: <T>(answer: Promise<T>) => Promise<T>;
   #onThread: boolean;
   #credit = SYNC_CREDIT_MS;
@@ -73,19 +83,25 @@ export class RequestDispatch {
   #batch: Queued[] = [];
 
   /**
-   * `cpuMs` reads the isolate's CPU clock; `bound` puts the wall time on an answer that waits for the
-   * isolate's own thread (one from a batch needs none: the batch's call has its timeout).
+   * `limits` are the package's; `cpuClock` reads the isolate's CPU clock; `bound` puts the wall time on an
+   * answer that waits for the isolate's own thread (one from a batch needs none: the batch's call has its timeout).
    */
-  constructor(timeoutMs: number, cpuMs: () => number, bound: <T>(answer: Promise<T>) => Promise<T>) {
-    this.#timeoutMs = timeoutMs;
-    this.#cpuMs = cpuMs;
+  constructor(limits: { timeoutMs: number; cpuMs: number }, cpuClock: () => number, bound: <T>(answer: Promise<T>) => Promise<T>) {
+    this.#timeoutMs = limits.timeoutMs;
+    this.#syncTimeoutMs = syncTimeoutOf(limits);
+    this.#cpuClock = cpuClock;
     this.#bound = bound;
-    this.#onThread = timeoutMs > SYNC_MAX_TIMEOUT_MS;
+    this.#onThread = this.#syncTimeoutMs > SYNC_MAX_TIMEOUT_MS;
   }
 
   /** True once the package runs on its own thread only. */
   get onThread(): boolean {
     return this.#onThread;
+  }
+
+  /** The `timeout` of a call on the host's thread (syncTimeoutOf). */
+  get syncTimeoutMs(): number {
+    return this.#syncTimeoutMs;
   }
 
   /** Takes what a call on the host's thread cost beyond the free part from the credit. */
@@ -127,7 +143,7 @@ export class RequestDispatch {
       for (const queued of batch) queued.resolve(this.#onIsolateThread(dispatcher, queued.request.id, queued.head));
       return;
     }
-    const timeout = this.#timeoutMs;
+    const timeout = this.#syncTimeoutMs;
     let answers: BatchAnswers | null;
     try {
       answers = this.onHostThread(() => {
@@ -154,14 +170,13 @@ export class RequestDispatch {
 
   /** One request's answer from a batch; missing when the isolate garbled the batch (its runtime tampered with): a 500. */
   #answer(dispatcher: Dispatcher, id: number, answer: string | typeof NOT_YET | typeof NOT_FLAT | undefined): RequestOutcome | Promise<RequestOutcome> {
-    const timeout = this.#timeoutMs;
     if (answer === undefined) return { error: { name: "TypeError", message: "invalid batch of answers" } };
     if (typeof answer === "string") return unflattened(answer);
     if (answer === NOT_FLAT) {
-      const taken = this.onHostThread(() => dispatchCallSync(dispatcher, "requestTake", [id], { timeout }));
+      const taken = this.onHostThread(() => dispatchCallSync(dispatcher, "requestTake", [id], { timeout: this.#syncTimeoutMs }));
       if (!isPending(taken)) return unflattened(taken);
     }
-    return this.#bound(dispatchCall(dispatcher, "requestWait", [id], { timeout, result: { promise: true, copy: true } }));
+    return this.#bound(dispatchCall(dispatcher, "requestWait", [id], { timeout: this.#timeoutMs, result: { promise: true, copy: true } }));
   }
 
   /** The next chunk of response body `streamId`, the same way. */
@@ -170,10 +185,11 @@ export class RequestDispatch {
     if (this.#onThread || dispatcher.pending > 0) {
       return dispatchCall(dispatcher, "pull", [streamId], { timeout, result: { promise: true, copy: true } });
     }
+    const sync = { timeout: this.#syncTimeoutMs };
     const result = this.onHostThread(() => {
-      const first = dispatchCallSync(dispatcher, "pullSync", [streamId], { timeout });
+      const first = dispatchCallSync(dispatcher, "pullSync", [streamId], sync);
       // Chunks the package enqueued at once are read in the call's microtasks: the second call takes them.
-      return "pending" in first ? dispatchCallSync(dispatcher, "pullSync", [streamId], { timeout }) : first;
+      return "pending" in first ? dispatchCallSync(dispatcher, "pullSync", [streamId], sync) : first;
     });
     if (!("pending" in result)) return result;
     return dispatchCall(dispatcher, "pullWait", [streamId], { timeout, result: { promise: true, copy: true } });
@@ -185,7 +201,7 @@ export class RequestDispatch {
    */
   onHostThread<T>(calls: () => T): T {
     const started = performance.now();
-    const startedCpu = this.#cpuMs();
+    const startedCpu = this.#cpuClock();
     try {
       return calls();
     } catch (error) {
@@ -193,7 +209,7 @@ export class RequestDispatch {
       throw error;
     } finally {
       try {
-        this.#charge(performance.now() - started, this.#cpuMs() - startedCpu);
+        this.#charge(performance.now() - started, this.#cpuClock() - startedCpu);
       } catch {
         this.#onThread = true; // the isolate is gone: its clock cannot be read
       }

@@ -85,3 +85,16 @@ test("requests that arrive together enter the isolate in one batch, and each get
   const seen = settled.map((result) => (result.status === "fulfilled" ? result.value : (result.reason as SandboxFailure).reason));
   assert.deepEqual(seen, ["sync", "handler-error", "async", "handler-error", "012", "timer", "?", "sync"]);
 });
+
+test("a package with a long wall time but a short CPU budget runs on the host's thread, and a loop there is ended by its CPU budget", async (t) => {
+  const sandbox = new LocalSandbox();
+  t.after(() => sandbox.close());
+  // The host's defaults are like this: 5 s of wall time, 2 s of CPU.
+  await sandbox.load(isolateSpec("fast", MODULE, { timeoutMs: 5_000, cpuMs: 300 }));
+  assert.equal(await text(sandbox, "sync"), "sync");
+  const stall = await longestStall(() =>
+    assert.rejects(sandbox.request("fast#1", get("loop")), (error: unknown) => error instanceof SandboxFailure && error.reason === "cpu-time"),
+  );
+  assert.ok(stall >= 250, `the loop ran on the host's thread: the loop stalled ${stall.toFixed(0)} ms`);
+  assert.ok(stall < 2_000, `the loop was cut just past its CPU budget, not at its wall time: ${stall.toFixed(0)} ms`);
+});
