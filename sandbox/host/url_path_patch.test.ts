@@ -7,9 +7,14 @@ import { runtimeSource } from "./runtime_source.ts";
 import { withDenoPathEncodeSet } from "./url_path_patch.ts";
 
 test("the bundled path percent-encode set has no ^ and keeps the rest", () => {
-  const set = /extraPathPercentEncodeSet = .*/.exec(runtimeSource())![0];
+  const set = /extraPathPercentEncodeSet ?= ?new Set\(\[[^\]]*\]\)/.exec(runtimeSource())![0];
   assert.doesNotMatch(set, /"\^"/);
   assert.match(set, /"\?".*"`".*"\{".*"\}"/);
+});
+
+test("the userinfo percent-encode set gains ^", () => {
+  const set = /extraUserinfoPercentEncodeSet ?= ?new Set\(\[.*?"\)\]\)/.exec(runtimeSource())![0];
+  assert.match(set, /"\|"\), ?\w+\("\^"\)\]\)$/);
 });
 
 test("a bundle whose set has changed fails loudly instead of differing from Deno", () => {
