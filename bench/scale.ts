@@ -18,10 +18,10 @@ function sandboxPids(sandbox: unknown): number[] {
 }
 
 /** Mean heap figures of the running isolates, as GET /v1/stats reports them. */
-async function isolateHeaps(bench: BenchHost): Promise<{ used: number; total: number }> {
+async function isolateHeaps(bench: BenchHost): Promise<{ used: number; total: number; external: number }> {
   const { isolates } = await bench.host.collector.collect();
   const mean = (pick: (isolate: (typeof isolates)[number]) => number) => isolates.reduce((sum, isolate) => sum + pick(isolate), 0) / Math.max(1, isolates.length);
-  return { used: mean((isolate) => isolate.heapUsedBytes), total: mean((isolate) => isolate.heapTotalBytes) };
+  return { used: mean((isolate) => isolate.heapUsedBytes), total: mean((isolate) => isolate.heapTotalBytes), external: mean((isolate) => isolate.externalBytes) };
 }
 
 export async function run(): Promise<void> {
@@ -69,7 +69,7 @@ export async function run(): Promise<void> {
     rows.push([`RSS with 10 / ${COUNT} running`, `${mib(sum(before))} / ${mib(sum(after))}`]);
     rows.push(["per running package", each(sum(after) - sum(before))]);
     rows.push(["  of it host / sandbox process", `${each(after.host - before.host)} / ${each(after.sandbox - before.sandbox)}`]);
-    rows.push(["isolate heap used / total, mean", `${mib(heaps.used)} / ${mib(heaps.total)}`]);
+    rows.push(["isolate heap used / total / external, mean", `${mib(heaps.used)} / ${mib(heaps.total)} / ${mib(heaps.external)}`]);
     rows.push(["/healthz p50 / p99 meanwhile", `${ms(percentile(health, 50))} / ${ms(percentile(health, 99))}`]);
     const listed = performance.now();
     await bench.call("GET", "/v1/packages");
