@@ -65,7 +65,7 @@ export async function run(): Promise<void> {
     rows.push(["add + start, 10th / 1000th", `${ms(times[9]!)} / ${ms(times[COUNT - 1]!)}`]);
     rows.push(["all adds", `${(times.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s`]);
     const sum = (at: { host: number; sandbox: number }) => at.host + at.sandbox;
-    const each = (bytes: number) => mib(bytes / (COUNT - 10));
+    const each = (bytes: number) => `${(bytes / (COUNT - 10) / 1024 / 1024).toFixed(2)} MiB`;
     rows.push([`RSS with 10 / ${COUNT} running`, `${mib(sum(before))} / ${mib(sum(after))}`]);
     rows.push(["per running package", each(sum(after) - sum(before))]);
     rows.push(["  of it host / sandbox process", `${each(after.host - before.host)} / ${each(after.sandbox - before.sandbox)}`]);
