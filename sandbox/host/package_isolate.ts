@@ -18,7 +18,7 @@ import { dispatchCall, dispatcherOf, type Dispatcher } from "./dispatch_call.ts"
 import { RequestDispatch } from "./request_dispatch.ts";
 import type { RegistryPort } from "../registry/registry.ts";
 import type { RegistryPeer } from "../registry/registry_calls.ts";
-import { runtimeScript } from "./runtime_source.ts";
+import { runtimeScript, urlPartScript } from "./runtime_source.ts";
 import { failureOf } from "./isolate_failure.ts";
 import { responseBodyOf, type BodySource } from "./response_body.ts";
 import type { FailureReason, HookName, IsolateSpec, IsolateStats, LogEvent, SandboxRequest, SandboxResponse } from "../sandbox.ts";
@@ -68,6 +68,8 @@ export class PackageIsolate implements RegistryPeer {
   #pendingCalls = 0;
   /** True while the module evaluates: an error in a continuation then fails the load. */
   #loading = false;
+  /** Parts of the runtime already run in this isolate (see #loadPart). */
+  #parts = new Set<string>();
 
   private constructor(spec: IsolateSpec, listener: IsolateListener) {
     this.spec = spec;
@@ -121,7 +123,21 @@ export class PackageIsolate implements RegistryPeer {
       registrySync: callback((op: unknown, args: unknown) => this.#registry.sync(op, args), "sync"),
       registryCall: callback((...call: unknown[]) => this.#registry.call(call[0], call[1], call[2], call[3], call[4], call[5]), "sync"),
       registryReturn: callback((id: unknown, outcome: unknown) => this.#registry.answer(id, outcome), "ignored"),
+      loadPart: callback((name: unknown) => this.#loadPart(name), "sync"),
     };
+  }
+
+  /**
+   * Runs a part of the runtime kept out of its first script (runtime_source.ts),
+   * at most once per isolate: each isolate keeps its own copy of a script's
+   * source, so a part only isolates that need it pay for is memory saved.
+   */
+  #loadPart(name: unknown): boolean {
+    if (name !== "url") throw new TypeError(`no runtime part ${JSON.stringify(String(name))}`);
+    if (this.#ended || this.#parts.has(name)) return false;
+    this.#parts.add(name);
+    this.#isolate.runSync(urlPartScript(), this.spec.timeoutMs);
+    return true;
   }
 
   async #boot(): Promise<void> {

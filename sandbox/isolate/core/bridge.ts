@@ -32,6 +32,11 @@ export interface RawHostBridge extends Omit<HostBridge, "call"> {
   registrySync(op: "provide" | "use", args: unknown[]): HostResult;
   registryCall(id: number, pkg: string, name: string, method: string, args: unknown[], depth: number): HostResult;
   registryReturn(id: number, outcome: unknown): void;
+  /**
+   * Runs a part of the runtime kept out of the first script (only `"url"`:
+   * web/url_part.ts) in this isolate, once; true if it ran now, false if it had already.
+   */
+  loadPart(name: string): boolean;
   /** The package root as a `file:` URL ending in `/`: the base of `import.meta.url`. A value, not a function. */
   rootUrl: string;
 }
@@ -49,6 +54,7 @@ export const BRIDGE_NAMES = [
   "registrySync",
   "registryCall",
   "registryReturn",
+  "loadPart",
   "rootUrl",
 ] as const satisfies readonly (keyof RawHostBridge)[];
 
