@@ -30,7 +30,7 @@ function load(): WhatwgUrl {
   if (!runPart) throw new TypeError("URL is not available before the runtime has started");
   runPart();
   const part = global.__isopodUrlPart as { machine: StateMachine; url: WhatwgUrl } | undefined;
-  delete global.__isopodUrlPart;
+  Reflect.deleteProperty(global, "__isopodUrlPart");
   if (!part) throw new TypeError("URL could not be loaded");
   withPlainPath(part.machine);
   loaded = part.url;
