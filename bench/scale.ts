@@ -3,7 +3,7 @@
 
 import { rm } from "node:fs/promises";
 import { listen } from "../api/index.ts";
-import { openBenchHost } from "./_bench_host.ts";
+import { openBenchHost, type BenchHost } from "./_bench_host.ts";
 import { helloCopies, rssOf } from "./_hello_copies.ts";
 import { mib, ms, percentile, report } from "./_measure.ts";
 
@@ -15,6 +15,13 @@ function sandboxPids(sandbox: unknown): number[] {
   if (pids) return pids;
   const pid = (sandbox as { pid?: number }).pid;
   return pid === undefined ? [] : [pid];
+}
+
+/** Mean heap figures of the running isolates, as GET /v1/stats reports them. */
+async function isolateHeaps(bench: BenchHost): Promise<{ used: number; total: number; external: number }> {
+  const { isolates } = await bench.host.collector.collect();
+  const mean = (pick: (isolate: (typeof isolates)[number]) => number) => isolates.reduce((sum, isolate) => sum + pick(isolate), 0) / Math.max(1, isolates.length);
+  return { used: mean((isolate) => isolate.heapUsedBytes), total: mean((isolate) => isolate.heapTotalBytes), external: mean((isolate) => isolate.externalBytes) };
 }
 
 export async function run(): Promise<void> {
@@ -31,10 +38,11 @@ export async function run(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   })();
-  const total = () => process.memoryUsage().rss + sandboxPids(bench.host.sandbox).reduce((sum, pid) => sum + rssOf(pid), 0);
+  const sandboxRss = () => sandboxPids(bench.host.sandbox).reduce((sum, pid) => sum + rssOf(pid), 0);
+  const split = () => ({ host: process.memoryUsage().rss, sandbox: sandboxRss() });
   try {
     const times: number[] = [];
-    let before = 0;
+    let before = { host: 0, sandbox: 0 };
     for (let i = 0; i < COUNT; i++) {
       const started = performance.now();
       const added = await bench.call("POST", "/v1/packages", { path: roots[i], start: true });
@@ -42,11 +50,12 @@ export async function run(): Promise<void> {
       times.push(performance.now() - started);
       if (i === 9) {
         globalThis.gc?.();
-        before = total();
+        before = split();
       }
     }
     globalThis.gc?.();
-    const after = total();
+    const after = split();
+    const heaps = await isolateHeaps(bench);
     const quarter = Math.floor(COUNT / 4);
     const rows: [string, string][] = [];
     for (let q = 0; q < 4; q++) {
@@ -55,8 +64,12 @@ export async function run(): Promise<void> {
     }
     rows.push(["add + start, 10th / 1000th", `${ms(times[9]!)} / ${ms(times[COUNT - 1]!)}`]);
     rows.push(["all adds", `${(times.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s`]);
-    rows.push([`RSS with 10 / ${COUNT} running`, `${mib(before)} / ${mib(after)}`]);
-    rows.push(["per running package", mib((after - before) / (COUNT - 10))]);
+    const sum = (at: { host: number; sandbox: number }) => at.host + at.sandbox;
+    const each = (bytes: number) => `${(bytes / (COUNT - 10) / 1024 / 1024).toFixed(2)} MiB`;
+    rows.push([`RSS with 10 / ${COUNT} running`, `${mib(sum(before))} / ${mib(sum(after))}`]);
+    rows.push(["per running package", each(sum(after) - sum(before))]);
+    rows.push(["  of it host / sandbox process", `${each(after.host - before.host)} / ${each(after.sandbox - before.sandbox)}`]);
+    rows.push(["isolate heap used / total / external, mean", `${mib(heaps.used)} / ${mib(heaps.total)} / ${mib(heaps.external)}`]);
     rows.push(["/healthz p50 / p99 meanwhile", `${ms(percentile(health, 50))} / ${ms(percentile(health, 99))}`]);
     const listed = performance.now();
     await bench.call("GET", "/v1/packages");

@@ -110,6 +110,18 @@ export class CachedScript {
     this.#cache = script.cachedData;
     return script;
   }
+
+  /** The same on this thread: from a host callback the isolate is blocked in (the isolate is entered again). */
+  compileSync(isolate: ivm.Isolate): Script {
+    const options = { filename: this.#filename };
+    if (this.#cache) {
+      const script = isolate.compileScriptSync(this.#code, { ...options, cachedData: this.#cache }) as Script & { cachedDataRejected?: boolean };
+      if (!script.cachedDataRejected) return script;
+    }
+    const script = isolate.compileScriptSync(this.#code, { ...options, produceCachedData: true }) as Script & ivm.CachedDataResult;
+    this.#cache = script.cachedData;
+    return script;
+  }
 }
 
 /** What V8 says of an isolate's heap. */
@@ -158,6 +170,11 @@ export class VmIsolate {
   async run(script: CachedScript, timeoutMs: number): Promise<void> {
     const compiled = await script.compile(this.#isolate);
     await compiled.run(this.#contextOf(), { timeout: timeoutMs });
+  }
+
+  /** `run`, synchronously: only from a sync host callback of this isolate (a part of the runtime loaded on demand). */
+  runSync(script: CachedScript, timeoutMs: number): void {
+    script.compileSync(this.#isolate).runSync(this.#contextOf(), { timeout: timeoutMs });
   }
 
   /** The dispatcher the bootstrap left on the global object, taken off it. */

@@ -19,7 +19,7 @@ import { RequestDispatch } from "./request_dispatch.ts";
 import type { RegistryPort } from "../registry/registry.ts";
 import type { RegistryDispatch, RegistryPeer } from "../registry/registry_calls.ts";
 import { RegistryDelivery } from "./registry_delivery.ts";
-import { runtimeScript } from "./runtime_source.ts";
+import { runtimeScript, urlPartScript } from "./runtime_source.ts";
 import { failureOf } from "./isolate_failure.ts";
 import { responseBodyOf, type BodySource } from "./response_body.ts";
 import type { FailureReason, HookName, IsolateSpec, IsolateStats, LogEvent, SandboxRequest, SandboxResponse } from "../sandbox.ts";
@@ -70,6 +70,8 @@ export class PackageIsolate implements RegistryPeer {
   #pendingCalls = 0;
   /** True while the module evaluates: an error in a continuation then fails the load. */
   #loading = false;
+  /** Parts of the runtime already run in this isolate (see #loadPart). */
+  #parts = new Set<string>();
 
   private constructor(spec: IsolateSpec, listener: IsolateListener) {
     this.spec = spec;
@@ -126,7 +128,21 @@ export class PackageIsolate implements RegistryPeer {
       registryReturn: callback((id: unknown, outcome: unknown) => this.#registry.answer(id, outcome), "ignored"),
       // The answer to a call served on the host's thread: taken before that call returns (sandbox/host/registry_delivery.ts).
       registryReturnSync: callback((id: unknown, outcome: unknown) => void this.#registry.answer(id, outcome), "sync"),
+      loadPart: callback((name: unknown) => this.#loadPart(name), "sync"),
     };
+  }
+
+  /**
+   * Runs a part of the runtime kept out of its first script (runtime_source.ts),
+   * at most once per isolate: each isolate keeps its own copy of a script's
+   * source, so a part only isolates that need it pay for is memory saved.
+   */
+  #loadPart(name: unknown): boolean {
+    if (name !== "url") throw new TypeError(`no runtime part ${JSON.stringify(String(name))}`);
+    if (this.#ended || this.#parts.has(name)) return false;
+    this.#parts.add(name);
+    this.#isolate.runSync(urlPartScript(), this.spec.timeoutMs);
+    return true;
   }
 
   async #boot(): Promise<void> {

@@ -1,5 +1,5 @@
-// The in-isolate runtime (sandbox/isolate/) as one script, bundled once per
-// host process, compiled with a shared V8 code cache for every isolate.
+// The in-isolate runtime (sandbox/isolate/) as scripts bundled once per host
+// process, compiled with a shared V8 code cache: the bootstrap, and the URL part.
 
 import { buildSync } from "esbuild";
 import { fileURLToPath } from "node:url";
@@ -8,37 +8,61 @@ import { withDenoPathEncodeSet } from "./url_path_patch.ts";
 
 /** Set at build time in the sandbox process's bundle (sandbox_entry.ts), which the host builds once for every process it starts. */
 declare const ISOPOD_PREBUILT_RUNTIME: string | undefined;
+declare const ISOPOD_PREBUILT_URL_PART: string | undefined;
 
 let cached: string | undefined = typeof ISOPOD_PREBUILT_RUNTIME === "string" ? ISOPOD_PREBUILT_RUNTIME : undefined;
+let cachedUrlPart: string | undefined = typeof ISOPOD_PREBUILT_URL_PART === "string" ? ISOPOD_PREBUILT_URL_PART : undefined;
 let script: CachedScript | undefined;
+let urlPart: CachedScript | undefined;
 
 /** The bootstrap script's source; built on first use, then cached. */
 export function runtimeSource(): string {
-  if (cached === undefined) {
-    const result = buildSync({
-      entryPoints: [fileURLToPath(new URL("../isolate/core/bootstrap.ts", import.meta.url))],
-      bundle: true,
-      format: "iife",
-      platform: "neutral",
-      mainFields: ["module", "main"],
-      target: "es2022",
-      write: false,
-      logLevel: "silent",
-      // whatwg-url asks for every legacy encoding; URLs only need UTF-8, so keep the lite tables out.
-      alias: {
-        "@exodus/bytes/encoding.js": "@exodus/bytes/encoding-lite.js",
-        // formdata-polyfill builds on fetch-blob, which needs Node; the runtime's own Blob and File stand in.
-        "fetch-blob": fileURLToPath(new URL("../isolate/web/blob.ts", import.meta.url)),
-        "fetch-blob/file.js": fileURLToPath(new URL("../isolate/web/file.ts", import.meta.url)),
-      },
-    });
-    cached = withDenoPathEncodeSet(result.outputFiles[0]!.text);
-  }
+  cached ??= build("../isolate/core/bootstrap.ts");
   return cached;
+}
+
+/**
+ * whatwg-url and its IDNA table (isolate/web/url_part.ts), half the runtime's
+ * size: every isolate keeps its own copy of a script's source, so only
+ * isolates that parse a URL the fast path does not take get this one.
+ */
+export function urlPartSource(): string {
+  cachedUrlPart ??= withDenoPathEncodeSet(build("../isolate/web/url_part.ts"));
+  return cachedUrlPart;
+}
+
+function build(entry: string): string {
+  const result = buildSync({
+    entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
+    bundle: true,
+    format: "iife",
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    target: "es2022",
+    write: false,
+    logLevel: "silent",
+    // Every isolate keeps its own copy of this source (isolated-vm copies the string per compile, and V8 holds
+    // it for lazy compilation): without the whitespace it is a quarter smaller (docs/architecture.md, "Memory per package").
+    minifyWhitespace: true,
+    // whatwg-url asks for every legacy encoding; URLs only need UTF-8, so keep the lite tables out.
+    alias: {
+      "@exodus/bytes/encoding.js": "@exodus/bytes/encoding-lite.js",
+      // formdata-polyfill builds on fetch-blob, which needs Node; the runtime's own Blob and File stand in.
+      "fetch-blob": fileURLToPath(new URL("../isolate/web/blob.ts", import.meta.url)),
+      "fetch-blob/file.js": fileURLToPath(new URL("../isolate/web/file.ts", import.meta.url)),
+    },
+  });
+  return result.outputFiles[0]!.text;
 }
 
 /** The runtime as a script that compiles from the code cache after its first use. */
 export function runtimeScript(): CachedScript {
   script ??= new CachedScript(runtimeSource(), "isopod:runtime.js");
   return script;
+}
+
+/** The URL part as a script, as `runtimeScript`. */
+export function urlPartScript(): CachedScript {
+  urlPart ??= new CachedScript(urlPartSource(), "isopod:url.js");
+  return urlPart;
 }

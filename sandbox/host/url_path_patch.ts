@@ -1,9 +1,9 @@
 // Deno's URL path percent-encode set in the bundled whatwg-url: Deno (rust-url)
 // leaves `^` in paths as is (not in userinfo), whatwg-url encodes it (%5E).
 
-/** whatwg-url's sets as esbuild emits them (the helper `p` may be renamed `p2`...). */
-const PATH_SET = /(extraPathPercentEncodeSet = (?:\/\* @__PURE__ \*\/ )?new Set\(\[(\w+)\("\?"\), \w+\("`"\), \w+\("\{"\), \w+\("\}"\)), \w+\("\^"\)\]\)/g;
-const USERINFO_SET = /(extraUserinfoPercentEncodeSet =\s*(?:\/\* @__PURE__ \*\/ )?new Set\(\[(\w+)\("\/"\)[^\n]*?\w+\("\|"\))\]\)/g;
+/** whatwg-url's sets as esbuild emits them, with or without whitespace (the helper `p` may be renamed `p2`...). */
+const PATH_SET = /(extraPathPercentEncodeSet ?= ?(?:\/\* @__PURE__ \*\/ )?new Set\(\[(\w+)\("\?"\), ?\w+\("`"\), ?\w+\("\{"\), ?\w+\("\}"\)), ?\w+\("\^"\)\]\)/g;
+const USERINFO_SET = /(extraUserinfoPercentEncodeSet ?=\s*(?:\/\* @__PURE__ \*\/ )?new Set\(\[(\w+)\("\/"\)[^\n]*?\w+\("\|"\))\]\)/g;
 
 function patch(bundle: string, set: RegExp, name: string, replacement: string): string {
   const found = bundle.match(set)?.length ?? 0;

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { runtimeSource } from "../host/runtime_source.ts";
+import { runtimeSource, urlPartSource } from "../host/runtime_source.ts";
 
 export interface ChildEntry {
   module: string;
@@ -78,7 +78,7 @@ async function bundle(): Promise<string> {
     logLevel: "silent",
     plugins: [keepPlaces],
     // Built here once, instead of by every sandbox process it starts (see runtime_source.ts).
-    define: { ISOPOD_PREBUILT_RUNTIME: JSON.stringify(runtimeSource()) },
+    define: { ISOPOD_PREBUILT_RUNTIME: JSON.stringify(runtimeSource()), ISOPOD_PREBUILT_URL_PART: JSON.stringify(urlPartSource()) },
   });
   return result.outputFiles[0]!.text;
 }

@@ -31,7 +31,7 @@ import { CustomEvent } from "../web/custom_event.ts";
 import { formsModule, patternsModule } from "../web/lazy.ts";
 
 const global = globalThis as unknown as Record<string, unknown>;
-const raw = global.__isopodBridge as Omit<HostBridge, "call"> & { callStart: CallStart; rootUrl: string } & RegistryBridge;
+const raw = global.__isopodBridge as Omit<HostBridge, "call"> & { callStart: CallStart; rootUrl: string; loadPart(name: string): boolean } & RegistryBridge;
 delete global.__isopodBridge;
 const calls = new HostCalls(raw.callStart);
 const bridge: HostBridge = { ...raw, call: (op, args) => calls.call(op, args) };
@@ -64,7 +64,7 @@ define("TextEncoder", TextEncoder);
 define("TextDecoder", TextDecoder);
 define("TextEncoderStream", TextEncoderStream);
 define("TextDecoderStream", TextDecoderStream);
-installURL(global);
+installURL(global, () => raw.loadPart("url"));
 define("Event", Event);
 define("EventTarget", EventTarget);
 define("CustomEvent", CustomEvent);

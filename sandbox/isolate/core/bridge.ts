@@ -33,6 +33,11 @@ export interface RawHostBridge extends Omit<HostBridge, "call"> {
   registryCall(id: number, pkg: string, name: string, method: string, args: unknown[], depth: number): HostResult;
   registryReturn(id: number, outcome: unknown): void;
   registryReturnSync(id: number, outcome: unknown): void;
+  /**
+   * Runs a part of the runtime kept out of the first script (only `"url"`:
+   * web/url_part.ts) in this isolate, once; true if it ran now, false if it had already.
+   */
+  loadPart(name: string): boolean;
   /** The package root as a `file:` URL ending in `/`: the base of `import.meta.url`. A value, not a function. */
   rootUrl: string;
 }
@@ -51,6 +56,7 @@ export const BRIDGE_NAMES = [
   "registryCall",
   "registryReturn",
   "registryReturnSync",
+  "loadPart",
   "rootUrl",
 ] as const satisfies readonly (keyof RawHostBridge)[];
 

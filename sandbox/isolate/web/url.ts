@@ -1,9 +1,8 @@
 // URL and URLSearchParams from whatwg-url (the standard's reference
-// implementation), loaded on first use: its IDNA table is most of the runtime's size.
+// implementation), loaded on first use: its IDNA table is most of the runtime's
+// size, so it is a script of its own (url_part.ts) that the host runs on demand.
 
 import { parsePlainURL } from "./url_fast_path.ts";
-
-declare const require: (id: string) => unknown;
 
 interface WhatwgUrl {
   URL: new (url: string, base?: string) => { href: string; toString(): string };
@@ -11,6 +10,8 @@ interface WhatwgUrl {
 }
 
 let loaded: WhatwgUrl | undefined;
+/** Asks the host to run the URL part in this isolate (the bridge's `loadPart`); set by `installURL`. */
+let runPart: (() => unknown) | undefined;
 
 interface StateMachine {
   basicURLParse(input: string, options?: { baseURL?: unknown; url?: unknown; stateOverride?: unknown }): unknown;
@@ -24,10 +25,15 @@ function withPlainPath(machine: StateMachine): void {
 }
 
 function load(): WhatwgUrl {
-  // A require() inside a function: esbuild keeps the module's body unevaluated until this runs.
   if (loaded) return loaded;
-  withPlainPath(require("whatwg-url/lib/url-state-machine.js") as StateMachine);
-  loaded = require("whatwg-url") as WhatwgUrl;
+  const global = globalThis as Record<string, unknown>;
+  if (!runPart) throw new TypeError("URL is not available before the runtime has started");
+  runPart();
+  const part = global.__isopodUrlPart as { machine: StateMachine; url: WhatwgUrl } | undefined;
+  Reflect.deleteProperty(global, "__isopodUrlPart");
+  if (!part) throw new TypeError("URL could not be loaded");
+  withPlainPath(part.machine);
+  loaded = part.url;
   return loaded;
 }
 
@@ -41,8 +47,9 @@ export function parseURL(url: string, base?: string): { href: string } {
   return base === undefined ? new (load().URL)(url) : new (load().URL)(url, base);
 }
 
-/** Installs URL and URLSearchParams as getters that load the module once and then replace themselves. */
-export function installURL(global: Record<string, unknown>): void {
+/** Installs URL and URLSearchParams as getters that load the module once (through `loadPart`) and then replace themselves. */
+export function installURL(global: Record<string, unknown>, loadPart: () => unknown): void {
+  runPart = loadPart;
   for (const name of ["URL", "URLSearchParams"] as const) {
     Object.defineProperty(global, name, {
       configurable: true,

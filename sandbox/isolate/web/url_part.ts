@@ -1,0 +1,11 @@
+// whatwg-url and its IDNA table, built as a script of their own: the host runs
+// it in an isolate on its first URL the fast path does not take (web/url.ts).
+
+/** esbuild turns this into the bundled module (never Node's require). */
+declare const require: (id: string) => unknown;
+
+// web/url.ts takes this off the global object as soon as the host has run the script.
+(globalThis as Record<string, unknown>).__isopodUrlPart = {
+  machine: require("whatwg-url/lib/url-state-machine.js"),
+  url: require("whatwg-url"),
+};
