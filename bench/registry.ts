@@ -224,7 +224,7 @@ export async function run(): Promise<void> {
     `a call from package A to package B with ${JSON.stringify(ARGUMENT)}: ${CALLS} one at a time, then ${CONCURRENT_CALLS} with ${IN_FLIGHT} in flight; median of ${ROUNDS} interleaved rounds`,
     [
       ["ctx.registry (A -> host -> B and back)", row(rounds.registry)],
-      ["ctx.registry, B on its own thread (timeoutMs > 2 s)", row(rounds.registryOwnThread)],
+      ["ctx.registry, B on its own thread (timeoutMs 10 s, cpuMs 60 s)", row(rounds.registryOwnThread)],
       ["raw isolated-vm hop (same path, no checks)", row(rounds.raw)],
       ["HTTP between two processes (loopback, keep-alive)", row(rounds.http)],
     ],
