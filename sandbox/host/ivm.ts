@@ -68,23 +68,22 @@ export function callIntoSync(fn: FunctionRef, args: unknown[], options: { timeou
   return fn.applySync(undefined, args as never[], { timeout: options.timeout, result: { copy: true } });
 }
 
-/** Binds host callbacks (and plain strings) into a new context as one global object, `__isopodBridge`, with the given names. */
-async function bindBridge(context: Context, names: readonly string[], callbacks: Record<string, ivm.Callback | string>): Promise<void> {
+/**
+ * Runs the bootstrap's second phase (sandbox/isolate/core/bootstrap.ts): takes
+ * `boot` off the global object and calls it with the host's callbacks (and plain
+ * strings) under the given names; answers the dispatcher it returns.
+ */
+function callBoot(context: Context, names: readonly string[], values: Record<string, ivm.Callback | string>, timeoutMs: number): Promise<FunctionRef> {
   const fields = names.map((name, index) => `${name}: $${index}`).join(", ");
-  await context.evalClosure(`globalThis.__isopodBridge = { ${fields} };`, names.map((name) => callbacks[name]));
+  const code = `const boot = globalThis.__isopodBoot; delete globalThis.__isopodBoot; return boot({ ${fields} });`;
+  return context.evalClosure(code, names.map((name) => values[name]), { timeout: timeoutMs, result: { reference: true } }) as Promise<FunctionRef>;
 }
-
-/** Takes the dispatcher the bootstrap left on the global object, and removes it from there. */
-function takeDispatcher(context: Context): Promise<FunctionRef> {
-  return context.evalClosure(`const dispatch = globalThis.__isopodDispatch; delete globalThis.__isopodDispatch; return dispatch;`, [], {
-    result: { reference: true },
-  }) as Promise<FunctionRef>;
-}
-
 
 /**
- * Compiles one script for many isolates: the first compile produces V8's code
- * cache, later ones consume it (see bench/sandbox.ts for what this saves).
+ * One script for many isolates, compiled from V8's code cache. The cache is
+ * made after the script's first run, in that isolate: it then holds the
+ * functions the run compiled too, not only the top level (bench/sandbox.ts
+ * measures both). It holds code, never a value of the heap it was made in.
  */
 export class CachedScript {
   readonly #code: string;
@@ -104,11 +103,20 @@ export class CachedScript {
         cachedDataRejected?: boolean;
       };
       if (!script.cachedDataRejected) return script;
+      this.#cache = undefined;
     }
-    const script = (await isolate.compileScript(this.#code, { ...options, produceCachedData: true })) as Script &
+    return isolate.compileScript(this.#code, options);
+  }
+
+  /**
+   * After a run in `isolate`, makes the code cache if there is none yet: compiling
+   * the same source again there finds V8's compiled script, with the functions the run compiled.
+   */
+  async remember(isolate: ivm.Isolate): Promise<void> {
+    if (this.#cache) return;
+    const script = (await isolate.compileScript(this.#code, { filename: this.#filename, produceCachedData: true })) as Script &
       ivm.CachedDataResult;
-    this.#cache = script.cachedData;
-    return script;
+    this.#cache ??= script.cachedData;
   }
 }
 
@@ -148,21 +156,23 @@ export class VmIsolate {
     this.#isolate.dispose();
   }
 
-  /** Creates the context and binds the host's callbacks (and strings) into it as `__isopodBridge`. */
-  async openContext(names: readonly string[], values: Record<string, ivm.Callback | string>): Promise<void> {
+  /** Creates a bare context, nothing bound in: what the start-up benches compare against. */
+  async openContext(): Promise<void> {
     this.#context = await this.#isolate.createContext();
-    await bindBridge(this.#context, names, values);
   }
 
-  /** Runs a script shared by every isolate (its code cache too), its synchronous part bounded by `timeoutMs`. */
-  async run(script: CachedScript, timeoutMs: number): Promise<void> {
-    const compiled = await script.compile(this.#isolate);
-    await compiled.run(this.#contextOf(), { timeout: timeoutMs });
-  }
-
-  /** The dispatcher the bootstrap left on the global object, taken off it. */
-  takeDispatcher(): Promise<FunctionRef> {
-    return takeDispatcher(this.#contextOf());
+  /**
+   * Creates the context, runs the runtime `script` in it (its first phase touches
+   * no host object), then its `boot` with the host's callbacks (and strings) under
+   * `names`; answers the dispatcher. `timeoutMs` bounds each synchronous part.
+   */
+  async boot(script: CachedScript, names: readonly string[], values: Record<string, ivm.Callback | string>, timeoutMs: number): Promise<FunctionRef> {
+    const context = await this.#isolate.createContext();
+    this.#context = context;
+    await (await script.compile(this.#isolate)).run(context, { timeout: timeoutMs });
+    const dispatcher = await callBoot(context, names, values, timeoutMs);
+    await script.remember(this.#isolate);
+    return dispatcher;
   }
 
   /** Compiles an ES module; throws V8's syntax error as it is. */

@@ -126,9 +126,8 @@ export class PackageIsolate implements RegistryPeer {
 
   async #boot(): Promise<void> {
     const { spec } = this;
-    await this.#isolate.openContext(BRIDGE_NAMES, { ...this.#bridge(), rootUrl: pathToFileURL(`${path.resolve(spec.root)}/`).href });
-    await this.#isolate.run(runtimeScript(), spec.timeoutMs);
-    this.#dispatch = dispatcherOf(await this.#isolate.takeDispatcher());
+    const bridge = { ...this.#bridge(), rootUrl: pathToFileURL(`${path.resolve(spec.root)}/`).href };
+    this.#dispatch = dispatcherOf(await this.#isolate.boot(runtimeScript(), BRIDGE_NAMES, bridge, spec.timeoutMs));
     let module: VmModule;
     try {
       module = await this.#isolate.compileModule(spec.code + MODULE_TRAILER, `file:///${spec.packageName}/mod.js`);
