@@ -29,6 +29,9 @@ function createIsolate(memoryMb: number, onCatastrophicError: (message: string) 
   });
 }
 
+/** Bounds the runtime's run, and its warm-up, in the isolate that makes its code cache. */
+const WARM_UP_MS = 5_000;
+
 /** A host function the isolate can call; arguments and result are copied. */
 export function callback(fn: (...args: never[]) => unknown, mode: "sync" | "ignored" | "async"): ivm.Callback {
   return new ivm.Callback(fn as (...args: unknown[]) => unknown, { [mode]: true });
@@ -81,42 +84,49 @@ function callBoot(context: Context, names: readonly string[], values: Record<str
 
 /**
  * One script for many isolates, compiled from V8's code cache. The cache is
- * made after the script's first run, in that isolate: it then holds the
- * functions the run compiled too, not only the top level (bench/sandbox.ts
- * measures both). It holds code, never a value of the heap it was made in.
+ * made once, in a throwaway isolate no package ever runs in, after the script
+ * and a warm-up script have run there: it then holds every function they
+ * compiled, not only the top level (bench/sandbox.ts measures both). It holds
+ * code, never a value of that isolate's heap.
  */
 export class CachedScript {
   readonly #code: string;
   readonly #filename: string;
-  #cache: ivm.ExternalCopy<ArrayBuffer> | undefined;
+  readonly #warmUp: string;
+  #cache: Promise<ivm.ExternalCopy<ArrayBuffer> | undefined> | undefined;
 
-  constructor(code: string, filename: string) {
+  constructor(code: string, options: { filename: string; warmUp: string }) {
     this.#code = code;
-    this.#filename = filename;
+    this.#filename = options.filename;
+    this.#warmUp = options.warmUp;
   }
 
   async compile(isolate: ivm.Isolate): Promise<Script> {
+    this.#cache ??= this.#makeCache().catch(() => undefined);
+    const cachedData = await this.#cache;
     const options = { filename: this.#filename };
-    if (this.#cache) {
+    if (cachedData) {
       // The typings omit `cachedDataRejected`, which isolated-vm sets when V8 refuses the cache.
-      const script = (await isolate.compileScript(this.#code, { ...options, cachedData: this.#cache })) as Script & {
-        cachedDataRejected?: boolean;
-      };
+      const script = (await isolate.compileScript(this.#code, { ...options, cachedData })) as Script & { cachedDataRejected?: boolean };
       if (!script.cachedDataRejected) return script;
       this.#cache = undefined;
     }
     return isolate.compileScript(this.#code, options);
   }
 
-  /**
-   * After a run in `isolate`, makes the code cache if there is none yet: compiling
-   * the same source again there finds V8's compiled script, with the functions the run compiled.
-   */
-  async remember(isolate: ivm.Isolate): Promise<void> {
-    if (this.#cache) return;
-    const script = (await isolate.compileScript(this.#code, { filename: this.#filename, produceCachedData: true })) as Script &
-      ivm.CachedDataResult;
-    this.#cache ??= script.cachedData;
+  /** Runs the script and the warm-up, then compiles the same source again there: V8 finds its compiled script, lazily compiled functions included. */
+  async #makeCache(): Promise<ivm.ExternalCopy<ArrayBuffer> | undefined> {
+    const isolate = new ivm.Isolate({ memoryLimit: 64 });
+    try {
+      const context = await isolate.createContext();
+      const options = { filename: this.#filename };
+      await (await isolate.compileScript(this.#code, options)).run(context, { timeout: WARM_UP_MS });
+      await context.eval(this.#warmUp, { timeout: WARM_UP_MS }).catch(() => undefined);
+      const again = (await isolate.compileScript(this.#code, { ...options, produceCachedData: true })) as Script & ivm.CachedDataResult;
+      return again.cachedData;
+    } finally {
+      isolate.dispose();
+    }
   }
 }
 
@@ -170,9 +180,7 @@ export class VmIsolate {
     const context = await this.#isolate.createContext();
     this.#context = context;
     await (await script.compile(this.#isolate)).run(context, { timeout: timeoutMs });
-    const dispatcher = await callBoot(context, names, values, timeoutMs);
-    await script.remember(this.#isolate);
-    return dispatcher;
+    return callBoot(context, names, values, timeoutMs);
   }
 
   /** Compiles an ES module; throws V8's syntax error as it is. */
