@@ -76,3 +76,40 @@ export default { fetch: () => Response.json({}) };`;
     assert.deepEqual(await answerOf(sandbox, id), { get: "b", marker: false, abort: 20, url: 21 });
   }
 });
+
+test("streams load on first use from the runtime's own copy: globals a package replaced first change nothing inside", async (t) => {
+  const sandbox = useSandbox(t);
+  const code = `class Fake { getReader() { throw new Error("fake reader"); } }
+globalThis.ReadableStream = Fake;
+globalThis.TransformStream = Fake;
+export default {
+  async fetch() {
+    const body = new Response("abc").body;
+    const { value } = await body.getReader().read();
+    const piped = await new Response(new Response("def").body).text();
+    return Response.json({
+      first: new TextDecoder().decode(value),
+      genuine: !(body instanceof Fake) && Object.prototype.toString.call(body),
+      piped,
+      fakeIsNoStream: await new Response(new Fake()).text(),
+      globalKept: globalThis.ReadableStream === Fake,
+    });
+  },
+};`;
+  await sandbox.load(spec("start#1", code));
+  assert.deepEqual(await answerOf(sandbox, "start#1"), {
+    first: "abc",
+    genuine: "[object ReadableStream]",
+    piped: "def",
+    fakeIsNoStream: "[object Object]",
+    globalKept: true,
+  });
+});
+
+test("a stream global read before any other use is the same class the runtime's bodies are made of", async (t) => {
+  const sandbox = useSandbox(t);
+  const code = `const Stream = ReadableStream;
+export default { fetch: () => Response.json({ same: new Response("x").body instanceof Stream, names: typeof WritableStream + typeof TransformStream + typeof CountQueuingStrategy }) };`;
+  await sandbox.load(spec("start#1", code));
+  assert.deepEqual(await answerOf(sandbox, "start#1"), { same: true, names: "functionfunctionfunction" });
+});
