@@ -77,7 +77,7 @@ export default { fetch: () => Response.json({}) };`;
   }
 });
 
-test("streams load on first use from the runtime's own copy: globals a package replaced first change nothing inside", async (t) => {
+test("the runtime's bodies are made of its own streams: stream globals a package replaced first change nothing inside", async (t) => {
   const sandbox = useSandbox(t);
   const code = `class Fake { getReader() { throw new Error("fake reader"); } }
 globalThis.ReadableStream = Fake;
@@ -106,7 +106,7 @@ export default {
   });
 });
 
-test("a stream global read before any other use is the same class the runtime's bodies are made of", async (t) => {
+test("the stream globals are the classes the runtime's bodies are made of", async (t) => {
   const sandbox = useSandbox(t);
   const code = `const Stream = ReadableStream;
 export default { fetch: () => Response.json({ same: new Response("x").body instanceof Stream, names: typeof WritableStream + typeof TransformStream + typeof CountQueuingStrategy }) };`;

@@ -4,6 +4,7 @@
 
 import { TextDecoder, TextDecoderStream, TextEncoder, TextEncoderStream } from "@exodus/bytes/encoding-lite.js";
 import { Event, EventTarget } from "event-target-shim";
+import * as streams from "web-streams-polyfill";
 import { AbortController, AbortSignal } from "../web/abort.ts";
 import { atob, btoa } from "../web/base64.ts";
 import type { HostBridge } from "./bridge.ts";
@@ -27,7 +28,7 @@ import { ServeRegistry } from "../deno/serve.ts";
 import { Timers } from "./timers.ts";
 import { installURL } from "../web/url.ts";
 import { CustomEvent } from "../web/custom_event.ts";
-import { formsModule, patternsModule, STREAM_NAMES, streamsModule } from "../web/lazy.ts";
+import { formsModule, patternsModule } from "../web/lazy.ts";
 
 const global = globalThis as unknown as Record<string, unknown>;
 
@@ -76,7 +77,7 @@ function boot(raw: RawBridge): ReturnType<typeof createDispatcher> {
   defineLazy("URLPattern", () => patternsModule().URLPattern);
   define("AbortController", AbortController);
   define("AbortSignal", AbortSignal);
-  for (const name of STREAM_NAMES) defineLazy(name, () => streamsModule()[name]);
+  for (const [name, value] of Object.entries(streams)) define(name, value);
   define("atob", atob);
   define("btoa", btoa);
   define("crypto", createCrypto(bridge));

@@ -1,10 +1,9 @@
 // Byte streams whose chunks live on the host (a received request's body, a
 // fetched response's body): each read is one pull message, so memory stays bounded.
 
-import type { ReadableStream } from "web-streams-polyfill";
+import { ReadableStream } from "web-streams-polyfill";
 import type { PullResult } from "./bridge.ts";
 import { errorFrom } from "./host_errors.ts";
-import { streamsModule } from "../web/lazy.ts";
 
 export interface HostSource {
   pull(): Promise<PullResult>;
@@ -12,8 +11,7 @@ export interface HostSource {
 }
 
 export function hostStream(source: HostSource): ReadableStream<Uint8Array> {
-  const { ReadableStream: Stream } = streamsModule();
-  return new Stream<Uint8Array>(
+  return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         const result = await source.pull();

@@ -1,10 +1,10 @@
 // The body of a Request or Response: the bytes when they are known up front
 // (so a small answer crosses to the host in one message), else a stream.
 
-import type { ReadableStream } from "web-streams-polyfill";
+import { ReadableStream } from "web-streams-polyfill";
 import { TextDecoder, TextEncoder } from "@exodus/bytes/encoding-lite.js";
 import { isURLSearchParams } from "./url.ts";
-import { formsIfLoaded, isReadableStream, streamsModule } from "./lazy.ts";
+import { formsIfLoaded } from "./lazy.ts";
 
 const encoder = new TextEncoder();
 
@@ -16,7 +16,7 @@ function copyBytes(view: ArrayBuffer | ArrayBufferView): Uint8Array {
 }
 
 function isStream(value: unknown): value is ReadableStream<Uint8Array> {
-  return isReadableStream(value);
+  return value instanceof ReadableStream;
 }
 
 /** Reads a stream to its end; every chunk must be a Uint8Array, as the standard requires. */
@@ -89,8 +89,7 @@ export class Body {
   get stream(): ReadableStream<Uint8Array> | null {
     if (this.#stream === null && this.#bytes !== null) {
       const bytes = this.#bytes;
-      const { ReadableStream: Stream } = streamsModule();
-      this.#stream = new Stream<Uint8Array>({
+      this.#stream = new ReadableStream<Uint8Array>({
         start(controller) {
           if (bytes.byteLength > 0) controller.enqueue(bytes.slice());
           controller.close();
