@@ -134,7 +134,7 @@ export class PackageIsolate implements RegistryPeer {
     } catch (error) {
       throw new SandboxFailure("invalid-module", `the module does not compile: ${(error as Error).message}`);
     }
-    await module.instantiate();
+    module.instantiate();
     const dispatch = this.#dispatch;
     // "load" waits for the module's top-level awaits; the whole of it runs under the wall time and the CPU budget.
     this.#loading = true;
