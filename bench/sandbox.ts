@@ -1,7 +1,7 @@
 // Benchmarks of the sandbox: what an isolate's start-up costs with each way
-// of loading the runtime, the cold start of `hello`, and /pkg/hello/ under
-// load (admin port and data plane) against the same handler on Hono and under
-// `deno serve`, with the CPU each spends per request.
+// of loading the runtime (code cache made before or after a run, snapshot),
+// the cold start of `hello`, and /pkg/hello/ under load (admin port and data
+// plane) against the same handler on Hono and under `deno serve`, with the CPU each spends per request.
 
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
@@ -45,53 +45,62 @@ async function timed(rounds: number, once: () => Promise<void>): Promise<number[
   return samples;
 }
 
-/** The runtime's bootstrap with a stub bridge, for measuring it without a host. */
-function stubbed(source: string): string {
-  const stub = `globalThis.__isopodBridge = { log() {}, timerSet() { return true }, timerClear() {}, random: (n) => new Uint8Array(n), now: () => 0, clone: (v) => v, callSync: () => ({ ok: true, value: undefined }), callStart() {}, loadPart: (name) => globalThis.__benchLoadPart(name) };`;
-  return `${stub}\n${source}`;
+/** A stub bridge as in-isolate functions, and the bootstrap's second phase called with it: the runtime measured without a host. */
+const STUB_BOOT = `globalThis.__isopodBoot({ log() {}, timerSet() { return true }, timerClear() {}, random: (n) => new Uint8Array(n), now: () => 0, clone: (v) => v, callSync: () => ({ ok: true, value: undefined }), callStart() {}, registrySync() {}, registryCall() {}, registryReturn() {}, registryReturnSync() {}, loadPart: (name) => globalThis.__benchLoadPart(name), rootUrl: "file:///bench/" }); delete globalThis.__isopodBoot;`;
+
+/** V8's code cache of `source`, made right after compiling it or after running it (and its boot) once in a throwaway isolate. */
+async function codeCache(source: string, afterRun: boolean): Promise<ivm.ExternalCopy<ArrayBuffer>> {
+  const isolate = new ivm.Isolate({ memoryLimit: 32 });
+  const options = { filename: "isopod:runtime.js" };
+  if (afterRun) {
+    const context = await isolate.createContext();
+    await (await isolate.compileScript(source, options)).run(context);
+    await context.eval(STUB_BOOT);
+  }
+  const produced = (await isolate.compileScript(source, { ...options, produceCachedData: true })) as ivm.Script & ivm.CachedDataResult;
+  isolate.dispose();
+  return produced.cachedData!;
 }
 
-async function startupOptions(): Promise<void> {
-  const source = stubbed(runtimeSource());
-  console.log(`\nruntime start-up options (${(source.length / 1024).toFixed(0)} KiB script, ${ROUNDS} rounds):`);
+/** An isolate with the runtime run and booted in it, its script compiled with `cachedData` if given. */
+async function runtimeIsolate(source: string, cachedData?: ivm.ExternalCopy<ArrayBuffer>): Promise<{ isolate: ivm.Isolate; context: ivm.Context }> {
+  const isolate = new ivm.Isolate({ memoryLimit: 32 });
+  const context = await isolate.createContext();
+  await (await isolate.compileScript(source, { filename: "isopod:runtime.js", ...(cachedData ? { cachedData } : {}) })).run(context);
+  await context.eval(STUB_BOOT);
+  return { isolate, context };
+}
+
+export async function startupOptions(): Promise<void> {
+  const source = runtimeSource();
+  console.log(`\nruntime start-up options (${(source.length / 1024).toFixed(0)} KiB script, run and booted, ${ROUNDS} rounds):`);
   report("bare isolate + context", await timed(ROUNDS, async () => {
     const isolate = new ivm.Isolate({ memoryLimit: 32 });
     await isolate.createContext();
     isolate.dispose();
   }));
-  report("runtime compiled each time", await timed(ROUNDS, async () => {
-    const isolate = new ivm.Isolate({ memoryLimit: 32 });
-    const context = await isolate.createContext();
-    await (await isolate.compileScript(source)).run(context);
-    isolate.dispose();
-  }));
-  const first = new ivm.Isolate({ memoryLimit: 32 });
-  const produced = (await first.compileScript(source, { produceCachedData: true })) as ivm.Script & ivm.CachedDataResult;
-  const cachedData = produced.cachedData!;
-  first.dispose();
-  report("runtime from the V8 code cache (chosen)", await timed(ROUNDS, async () => {
-    const isolate = new ivm.Isolate({ memoryLimit: 32 });
-    const context = await isolate.createContext();
-    await (await isolate.compileScript(source, { cachedData })).run(context);
-    isolate.dispose();
-  }));
+  report("runtime compiled each time", await timed(ROUNDS, async () => (await runtimeIsolate(source)).isolate.dispose()));
+  const beforeRun = await codeCache(source, false);
+  report("code cache made after compiling", await timed(ROUNDS, async () => (await runtimeIsolate(source, beforeRun)).isolate.dispose()));
+  const afterRun = await codeCache(source, true);
+  report("code cache made after a run (chosen)", await timed(ROUNDS, async () => (await runtimeIsolate(source, afterRun)).isolate.dispose()));
+  // The snapshot holds the first phase only: the second binds host callbacks, which no snapshot can hold.
   const snapshot = ivm.Isolate.createSnapshot([{ code: source }]);
-  report("runtime from an isolate snapshot", await timed(ROUNDS, async () => {
+  report("first phase from an isolate snapshot", await timed(ROUNDS, async () => {
     const isolate = new ivm.Isolate({ memoryLimit: 32, snapshot });
-    await isolate.createContext();
+    await (await isolate.createContext()).eval(STUB_BOOT);
     isolate.dispose();
   }));
   const urlLoad: number[] = [];
   let urlCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
   for (let i = 0; i < ROUNDS; i++) {
-    const isolate = new ivm.Isolate({ memoryLimit: 32 });
-    const context = await isolate.createContext();
-    await (await isolate.compileScript(source, { cachedData })).run(context);
+    const { isolate, context } = await runtimeIsolate(source, afterRun);
     // As the host does (package_isolate.ts): the URL part from its own code cache, run from the isolate's call.
     const loadPart = () => {
       const part = isolate.compileScriptSync(urlPartSource(), urlCache ? { cachedData: urlCache } : { produceCachedData: true });
       urlCache ??= (part as ivm.Script & ivm.CachedDataResult).cachedData;
       part.runSync(context);
+      return true;
     };
     await context.global.set("__benchLoadPart", new ivm.Callback(loadPart, { sync: true }));
     const started = performance.now();
@@ -102,7 +111,7 @@ async function startupOptions(): Promise<void> {
   report("first `new URL()` (whatwg-url: the URL part run on demand)", urlLoad);
 }
 
-async function coldStart(): Promise<void> {
+export async function coldStart(): Promise<void> {
   const code = await new Bundler(path.join(os.tmpdir(), "isopod-bench-bundles")).bundle(HELLO, "./mod.ts", "@isopod/hello");
   const sandbox = new LocalSandbox();
   let n = 0;

@@ -29,6 +29,9 @@ function createIsolate(memoryMb: number, onCatastrophicError: (message: string) 
   });
 }
 
+/** Bounds the runtime's run, and its warm-up, in the isolate that makes its code cache. */
+const WARM_UP_MS = 5_000;
+
 /** A host function the isolate can call; arguments and result are copied. */
 export function callback(fn: (...args: never[]) => unknown, mode: "sync" | "ignored" | "async"): ivm.Callback {
   return new ivm.Callback(fn as (...args: unknown[]) => unknown, { [mode]: true });
@@ -68,58 +71,75 @@ export function callIntoSync(fn: FunctionRef, args: unknown[], options: { timeou
   return fn.applySync(undefined, args as never[], { timeout: options.timeout, result: { copy: true } });
 }
 
-/** Binds host callbacks (and plain strings) into a new context as one global object, `__isopodBridge`, with the given names. */
-async function bindBridge(context: Context, names: readonly string[], callbacks: Record<string, ivm.Callback | string>): Promise<void> {
+/**
+ * Runs the bootstrap's second phase (sandbox/isolate/core/bootstrap.ts): takes
+ * `boot` off the global object and calls it with the host's callbacks (and plain
+ * strings) under the given names; answers the dispatcher it returns.
+ */
+function callBoot(context: Context, names: readonly string[], values: Record<string, ivm.Callback | string>, timeoutMs: number): Promise<FunctionRef> {
   const fields = names.map((name, index) => `${name}: $${index}`).join(", ");
-  await context.evalClosure(`globalThis.__isopodBridge = { ${fields} };`, names.map((name) => callbacks[name]));
+  const code = `const boot = globalThis.__isopodBoot; delete globalThis.__isopodBoot; return boot({ ${fields} });`;
+  return context.evalClosure(code, names.map((name) => values[name]), { timeout: timeoutMs, result: { reference: true } }) as Promise<FunctionRef>;
 }
-
-/** Takes the dispatcher the bootstrap left on the global object, and removes it from there. */
-function takeDispatcher(context: Context): Promise<FunctionRef> {
-  return context.evalClosure(`const dispatch = globalThis.__isopodDispatch; delete globalThis.__isopodDispatch; return dispatch;`, [], {
-    result: { reference: true },
-  }) as Promise<FunctionRef>;
-}
-
 
 /**
- * Compiles one script for many isolates: the first compile produces V8's code
- * cache, later ones consume it (see bench/sandbox.ts for what this saves).
+ * One script for many isolates, compiled from V8's code cache. The cache is
+ * made once, in a throwaway isolate no package ever runs in, after the script
+ * and a warm-up script have run there: it then holds every function they
+ * compiled, not only the top level (bench/sandbox.ts measures both). It holds
+ * code, never a value of that isolate's heap.
  */
 export class CachedScript {
   readonly #code: string;
   readonly #filename: string;
-  #cache: ivm.ExternalCopy<ArrayBuffer> | undefined;
+  readonly #warmUp: string | undefined;
+  #cache: Promise<ivm.ExternalCopy<ArrayBuffer> | undefined> | undefined;
+  /** `compileSync`'s cache: made by its first compile (a script compiled only that way has no warm-up). */
+  #syncCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
 
-  constructor(code: string, filename: string) {
+  constructor(code: string, options: { filename: string; warmUp?: string }) {
     this.#code = code;
-    this.#filename = filename;
+    this.#filename = options.filename;
+    this.#warmUp = options.warmUp;
   }
 
   async compile(isolate: ivm.Isolate): Promise<Script> {
+    this.#cache ??= this.#makeCache().catch(() => undefined);
+    const cachedData = await this.#cache;
     const options = { filename: this.#filename };
-    if (this.#cache) {
+    if (cachedData) {
       // The typings omit `cachedDataRejected`, which isolated-vm sets when V8 refuses the cache.
-      const script = (await isolate.compileScript(this.#code, { ...options, cachedData: this.#cache })) as Script & {
-        cachedDataRejected?: boolean;
-      };
+      const script = (await isolate.compileScript(this.#code, { ...options, cachedData })) as Script & { cachedDataRejected?: boolean };
       if (!script.cachedDataRejected) return script;
+      this.#cache = undefined;
     }
-    const script = (await isolate.compileScript(this.#code, { ...options, produceCachedData: true })) as Script &
-      ivm.CachedDataResult;
-    this.#cache = script.cachedData;
-    return script;
+    return isolate.compileScript(this.#code, options);
+  }
+
+  /** Runs the script and the warm-up, then compiles the same source again there: V8 finds its compiled script, lazily compiled functions included. */
+  async #makeCache(): Promise<ivm.ExternalCopy<ArrayBuffer> | undefined> {
+    const isolate = new ivm.Isolate({ memoryLimit: 64 });
+    try {
+      const context = await isolate.createContext();
+      const options = { filename: this.#filename };
+      await (await isolate.compileScript(this.#code, options)).run(context, { timeout: WARM_UP_MS });
+      if (this.#warmUp !== undefined) await context.eval(this.#warmUp, { timeout: WARM_UP_MS }).catch(() => undefined);
+      const again = (await isolate.compileScript(this.#code, { ...options, produceCachedData: true })) as Script & ivm.CachedDataResult;
+      return again.cachedData;
+    } finally {
+      isolate.dispose();
+    }
   }
 
   /** The same on this thread: from a host callback the isolate is blocked in (the isolate is entered again). */
   compileSync(isolate: ivm.Isolate): Script {
     const options = { filename: this.#filename };
-    if (this.#cache) {
-      const script = isolate.compileScriptSync(this.#code, { ...options, cachedData: this.#cache }) as Script & { cachedDataRejected?: boolean };
+    if (this.#syncCache) {
+      const script = isolate.compileScriptSync(this.#code, { ...options, cachedData: this.#syncCache }) as Script & { cachedDataRejected?: boolean };
       if (!script.cachedDataRejected) return script;
     }
     const script = isolate.compileScriptSync(this.#code, { ...options, produceCachedData: true }) as Script & ivm.CachedDataResult;
-    this.#cache = script.cachedData;
+    this.#syncCache = script.cachedData;
     return script;
   }
 }
@@ -160,26 +180,26 @@ export class VmIsolate {
     this.#isolate.dispose();
   }
 
-  /** Creates the context and binds the host's callbacks (and strings) into it as `__isopodBridge`. */
-  async openContext(names: readonly string[], values: Record<string, ivm.Callback | string>): Promise<void> {
+  /** Creates a bare context, nothing bound in: what the start-up benches compare against. */
+  async openContext(): Promise<void> {
     this.#context = await this.#isolate.createContext();
-    await bindBridge(this.#context, names, values);
   }
 
-  /** Runs a script shared by every isolate (its code cache too), its synchronous part bounded by `timeoutMs`. */
-  async run(script: CachedScript, timeoutMs: number): Promise<void> {
-    const compiled = await script.compile(this.#isolate);
-    await compiled.run(this.#contextOf(), { timeout: timeoutMs });
-  }
-
-  /** `run`, synchronously: only from a sync host callback of this isolate (a part of the runtime loaded on demand). */
+  /** Runs a script shared by every isolate (its code cache too) synchronously: only from a sync host callback of this isolate (a part of the runtime loaded on demand). */
   runSync(script: CachedScript, timeoutMs: number): void {
     script.compileSync(this.#isolate).runSync(this.#contextOf(), { timeout: timeoutMs });
   }
 
-  /** The dispatcher the bootstrap left on the global object, taken off it. */
-  takeDispatcher(): Promise<FunctionRef> {
-    return takeDispatcher(this.#contextOf());
+  /**
+   * Creates the context, runs the runtime `script` in it (its first phase touches
+   * no host object), then its `boot` with the host's callbacks (and strings) under
+   * `names`; answers the dispatcher. `timeoutMs` bounds each synchronous part.
+   */
+  async boot(script: CachedScript, names: readonly string[], values: Record<string, ivm.Callback | string>, timeoutMs: number): Promise<FunctionRef> {
+    const context = await this.#isolate.createContext();
+    this.#context = context;
+    await (await script.compile(this.#isolate)).run(context, { timeout: timeoutMs });
+    return callBoot(context, names, values, timeoutMs);
   }
 
   /** Compiles an ES module; throws V8's syntax error as it is. */
@@ -203,8 +223,9 @@ export class VmModule {
     this.#context = context;
   }
 
-  instantiate(): Promise<void> {
-    return this.#module.instantiate(this.#context, (specifier) => {
+  /** Links the module on this thread: it runs no code of the package and a bundle imports nothing, so a hand-off to the isolate's thread would cost more than the work. */
+  instantiate(): void {
+    this.#module.instantiateSync(this.#context, (specifier) => {
       throw new Error(`import "${specifier}" cannot be resolved inside the isolate`);
     });
   }

@@ -147,16 +147,15 @@ export class PackageIsolate implements RegistryPeer {
 
   async #boot(): Promise<void> {
     const { spec } = this;
-    await this.#isolate.openContext(BRIDGE_NAMES, { ...this.#bridge(), rootUrl: pathToFileURL(`${path.resolve(spec.root)}/`).href });
-    await this.#isolate.run(runtimeScript(), spec.timeoutMs);
-    this.#dispatch = dispatcherOf(await this.#isolate.takeDispatcher());
+    const bridge = { ...this.#bridge(), rootUrl: pathToFileURL(`${path.resolve(spec.root)}/`).href };
+    this.#dispatch = dispatcherOf(await this.#isolate.boot(runtimeScript(), BRIDGE_NAMES, bridge, spec.timeoutMs));
     let module: VmModule;
     try {
       module = await this.#isolate.compileModule(spec.code + MODULE_TRAILER, `file:///${spec.packageName}/mod.js`);
     } catch (error) {
       throw new SandboxFailure("invalid-module", `the module does not compile: ${(error as Error).message}`);
     }
-    await module.instantiate();
+    module.instantiate();
     const dispatch = this.#dispatch;
     // "load" waits for the module's top-level awaits; the whole of it runs under the wall time and the CPU budget.
     this.#loading = true;

@@ -47,9 +47,15 @@ function matches(entry: string, host: string, port: number): boolean {
 
 export class NetGuard {
   readonly #rule: PermissionRule;
-  readonly #own = ownAddresses();
+  /** Read on first use: a syscall each package's start need not pay when it never connects anywhere. */
+  #ownAddresses: Set<string> | undefined;
   /** Told `host:port` of each refused connection (sandbox/permissions/refusals.ts). */
   readonly #refused: (target: string) => void;
+
+  get #own(): Set<string> {
+    this.#ownAddresses ??= ownAddresses();
+    return this.#ownAddresses;
+  }
 
   constructor(rule: PermissionRule, refused: (target: string) => void = () => undefined) {
     this.#rule = rule;

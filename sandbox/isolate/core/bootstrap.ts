@@ -1,6 +1,6 @@
-// The first script in every isolate: takes the host bridge off the global
-// object, installs the web platform and Deno globals, and leaves the
-// dispatcher for the host to pick up.
+// The first script in every isolate, in two phases: running it evaluates the
+// runtime's modules and touches no host object; `boot(bridge)`, called by the host
+// with its callbacks, installs the web platform and Deno globals and returns the dispatcher.
 
 import { TextDecoder, TextDecoderStream, TextEncoder, TextEncoderStream } from "@exodus/bytes/encoding-lite.js";
 import { Event, EventTarget } from "event-target-shim";
@@ -31,10 +31,9 @@ import { CustomEvent } from "../web/custom_event.ts";
 import { formsModule, patternsModule } from "../web/lazy.ts";
 
 const global = globalThis as unknown as Record<string, unknown>;
-const raw = global.__isopodBridge as Omit<HostBridge, "call"> & { callStart: CallStart; rootUrl: string; loadPart(name: string): boolean } & RegistryBridge;
-delete global.__isopodBridge;
-const calls = new HostCalls(raw.callStart);
-const bridge: HostBridge = { ...raw, call: (op, args) => calls.call(op, args) };
+
+/** The host's callbacks as it passes them to `boot` (sandbox/host/ivm.ts), by the names of `BRIDGE_NAMES`. */
+type RawBridge = Omit<HostBridge, "call"> & { callStart: CallStart; rootUrl: string; loadPart(name: string): boolean } & RegistryBridge;
 
 /** Installs a global as WebIDL does: writable, configurable, not enumerable. */
 function define(name: string, value: unknown): void {
@@ -55,41 +54,48 @@ function defineLazy(name: string, load: () => unknown): void {
   });
 }
 
-const timers = new Timers(bridge);
-timers.install(global);
-define("console", createConsole(bridge));
-define("queueMicrotask", queueMicrotask);
-define("DOMException", DOMException);
-define("TextEncoder", TextEncoder);
-define("TextDecoder", TextDecoder);
-define("TextEncoderStream", TextEncoderStream);
-define("TextDecoderStream", TextDecoderStream);
-installURL(global, () => raw.loadPart("url"));
-define("Event", Event);
-define("EventTarget", EventTarget);
-define("CustomEvent", CustomEvent);
-defineLazy("Blob", () => formsModule().Blob);
-defineLazy("File", () => formsModule().File);
-defineLazy("FormData", () => formsModule().FormData);
-defineLazy("URLPattern", () => patternsModule().URLPattern);
-define("AbortController", AbortController);
-define("AbortSignal", AbortSignal);
-for (const [name, value] of Object.entries(streams)) define(name, value);
-define("atob", atob);
-define("btoa", btoa);
-define("crypto", createCrypto(bridge));
-define("structuredClone", createStructuredClone(bridge));
-define("performance", createPerformance(bridge));
-define("Headers", Headers);
-define("Request", Request);
-define("Response", Response);
-define("fetch", createFetch(bridge));
-const serves = new ServeRegistry();
-define("Deno", createDeno(bridge, (first, second) => serves.serve(first, second)));
-define("self", globalThis);
-installImportMeta(global, raw.rootUrl);
-// The host reads this once, right after this script, and deletes it before package code runs.
-global.__isopodDispatch = createDispatcher(timers, new Server(bridge, serves), calls, new RegistryClient(raw), {
-  ready: new ModuleReady(global),
-  serves,
-});
+/** Phase two: binds the host's callbacks and installs the globals; runs once, before any package code. */
+function boot(raw: RawBridge): ReturnType<typeof createDispatcher> {
+  const calls = new HostCalls(raw.callStart);
+  const bridge: HostBridge = { ...raw, call: (op, args) => calls.call(op, args) };
+  const timers = new Timers(bridge);
+  timers.install(global);
+  define("console", createConsole(bridge));
+  define("queueMicrotask", queueMicrotask);
+  define("DOMException", DOMException);
+  define("TextEncoder", TextEncoder);
+  define("TextDecoder", TextDecoder);
+  define("TextEncoderStream", TextEncoderStream);
+  define("TextDecoderStream", TextDecoderStream);
+  installURL(global, () => raw.loadPart("url"));
+  define("Event", Event);
+  define("EventTarget", EventTarget);
+  define("CustomEvent", CustomEvent);
+  defineLazy("Blob", () => formsModule().Blob);
+  defineLazy("File", () => formsModule().File);
+  defineLazy("FormData", () => formsModule().FormData);
+  defineLazy("URLPattern", () => patternsModule().URLPattern);
+  define("AbortController", AbortController);
+  define("AbortSignal", AbortSignal);
+  for (const [name, value] of Object.entries(streams)) define(name, value);
+  define("atob", atob);
+  define("btoa", btoa);
+  define("crypto", createCrypto(bridge));
+  define("structuredClone", createStructuredClone(bridge));
+  define("performance", createPerformance(bridge));
+  define("Headers", Headers);
+  define("Request", Request);
+  define("Response", Response);
+  define("fetch", createFetch(bridge));
+  const serves = new ServeRegistry();
+  define("Deno", createDeno(bridge, (first, second) => serves.serve(first, second)));
+  define("self", globalThis);
+  installImportMeta(global, raw.rootUrl);
+  return createDispatcher(timers, new Server(bridge, serves), calls, new RegistryClient(raw), {
+    ready: new ModuleReady(global),
+    serves,
+  });
+}
+
+// The host takes this off the global object as it calls it (sandbox/host/ivm.ts), before any package code exists.
+Object.defineProperty(global, "__isopodBoot", { value: boot, writable: true, configurable: true, enumerable: false });
