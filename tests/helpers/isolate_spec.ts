@@ -4,16 +4,16 @@ import os from "node:os";
 import path from "node:path";
 import { emptyPermissionSet, type IsolateSpec } from "../../sandbox/index.ts";
 
-/** `instanceId` is `{name}#1`; limits default to 32 MB, 1 s of wall time, 10 s of CPU. */
-export function isolateSpec(name: string, code: string, limits: Partial<Pick<IsolateSpec, "memoryMb" | "timeoutMs" | "cpuMs">> = {}): IsolateSpec {
+/** `instanceId` defaults to `{name}#1`; limits to 32 MB, 1 s of wall time, 10 s of CPU. */
+export function isolateSpec(name: string, code: string, options: Partial<Pick<IsolateSpec, "instanceId" | "memoryMb" | "timeoutMs" | "cpuMs">> = {}): IsolateSpec {
   return {
-    instanceId: `${name}#1`,
+    instanceId: options.instanceId ?? `${name}#1`,
     packageName: name,
     version: "1.0.0",
     code,
-    memoryMb: limits.memoryMb ?? 32,
-    timeoutMs: limits.timeoutMs ?? 1_000,
-    cpuMs: limits.cpuMs ?? 10_000,
+    memoryMb: options.memoryMb ?? 32,
+    timeoutMs: options.timeoutMs ?? 1_000,
+    cpuMs: options.cpuMs ?? 10_000,
     config: {},
     env: {},
     permissions: emptyPermissionSet(),

@@ -2,26 +2,12 @@
 // no trace of the bootstrap's hand-over is left for package code, and nothing one package does reaches the next.
 
 import assert from "node:assert/strict";
-import os from "node:os";
-import path from "node:path";
 import { test } from "node:test";
-import { emptyPermissionSet, LocalSandbox, type IsolateSpec, type SandboxRequest } from "../../sandbox/index.ts";
+import { isolateSpec } from "../helpers/isolate_spec.ts";
+import { LocalSandbox, type IsolateSpec, type SandboxRequest } from "../../sandbox/index.ts";
 
 function spec(instanceId: string, code: string): IsolateSpec {
-  return {
-    instanceId,
-    packageName: "start",
-    version: "1.0.0",
-    code,
-    memoryMb: 32,
-    timeoutMs: 2_000,
-    cpuMs: 2_000,
-    config: {},
-    env: {},
-    permissions: emptyPermissionSet(),
-    root: os.tmpdir(),
-    dataDir: path.join(os.tmpdir(), "isopod-start"),
-  };
+  return isolateSpec("start", code, { instanceId, timeoutMs: 2_000, cpuMs: 2_000 });
 }
 
 const GET: SandboxRequest = { head: { method: "GET", url: "http://x/", headers: [], remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 } }, body: null };
