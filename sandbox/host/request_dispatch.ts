@@ -10,7 +10,7 @@ import { copyOf } from "./ivm.ts";
 /**
  * A call on the host's thread blocks the process's event loop, every other
  * package's requests included, for as long as the handler runs. So it is
- * only tried for packages whose wall time is short, and each isolate has a
+ * only tried for packages whose calls can block only briefly (syncTimeoutOf), and each isolate has a
  * credit of blocking time: what a call spends beyond SYNC_FREE_MS (CPU, or
  * wall time beyond SYNC_STALL_MS for a call that waits) is taken from it, it
  * refills slowly, and an isolate that overdraws it or times out runs on its
