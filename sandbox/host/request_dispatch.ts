@@ -2,7 +2,7 @@
 // isolate is idle and has answered quickly so far (no hand-off to the isolate's thread), else on the isolate's thread.
 
 import { performance } from "node:perf_hooks";
-import type { FlatOutcome, Pending, PullResult, RequestHead, RequestOutcome } from "../isolate/core/bridge.ts";
+import type { BodyPull, FlatOutcome, Pending, RequestHead, RequestOutcome } from "../isolate/core/bridge.ts";
 import { answerOfFlat, answersOfBatch, batchOfRequests, flatHeaders, NOT_FLAT, NOT_YET, type FlatRequest } from "../isolate/core/flat_wire.ts";
 import { dispatchCall, dispatchCallSync, type Dispatcher } from "./dispatch_call.ts";
 import { copyOf } from "./ivm.ts";
@@ -180,7 +180,7 @@ export class RequestDispatch {
   }
 
   /** The next chunk of response body `streamId`, the same way. */
-  pull(dispatcher: Dispatcher, streamId: number): PullResult | Promise<PullResult> {
+  pull(dispatcher: Dispatcher, streamId: number): BodyPull | Promise<BodyPull> {
     const timeout = this.#timeoutMs;
     if (this.#onThread || dispatcher.pending > 0) {
       return dispatchCall(dispatcher, "pull", [streamId], { timeout, result: { promise: true, copy: true } });

@@ -87,13 +87,13 @@ export interface DispatchCalls {
   requestWait(id: number): Promise<RequestOutcome>;
   /** The host is done with request `id`: its answer was sent, or the client went away (`aborted`). */
   finish(id: number, aborted: boolean): void;
-  pull(streamId: number): Promise<PullResult>;
+  pull(streamId: number): Promise<BodyPull>;
   /**
    * `pull` on the host's thread: all the stream has read ahead (web/body_streams.ts), else `pending`; what
    * settles in the call's microtasks is there for a second `pullSync`, and `pullWait` waits for the rest.
    */
-  pullSync(streamId: number): PullResult | Pending;
-  pullWait(streamId: number): Promise<PullResult>;
+  pullSync(streamId: number): BodyPull | Pending;
+  pullWait(streamId: number): Promise<BodyPull>;
   cancel(streamId: number, reason: string): void;
   /** The result of asynchronous host operation `id`. */
   resolve(id: number, result: HostResult): void;
@@ -165,6 +165,9 @@ export interface FetchResult extends ResponseHead {
 
 /** One pull from a body stream: a chunk, the end, or an error. */
 export type PullResult = { chunk: Uint8Array } | { done: true } | { error: ErrorMessage };
+
+/** A pull of a response body from the isolate: as PullResult, or the chunks it had read ahead, each as the package enqueued it. */
+export type BodyPull = PullResult | { chunks: Uint8Array[] };
 
 /** A request whose handler has not answered yet. */
 export interface Pending {

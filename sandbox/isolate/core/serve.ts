@@ -3,7 +3,7 @@
 
 import { AbortController } from "../web/abort.ts";
 import { Body } from "../web/body.ts";
-import type { FlatOutcome, HostBridge, Pending, RequestHead, RequestOutcome, ResponseHead } from "./bridge.ts";
+import type { BodyPull, FlatOutcome, HostBridge, Pending, RequestHead, RequestOutcome, ResponseHead } from "./bridge.ts";
 import { batchOfAnswers, flatAnswer, headersOfFlat, NOT_FLAT, NOT_YET, requestsOfBatch } from "./flat_wire.ts";
 import { ParkingLot } from "./parking_lot.ts";
 import { BodyStreams } from "../web/body_streams.ts";
@@ -187,16 +187,16 @@ export class Server {
     if (aborted) controller?.abort();
   }
 
-  pull(streamId: number): Promise<PullResult> {
+  pull(streamId: number): Promise<BodyPull> {
     return this.#streams.pull(streamId);
   }
 
   /** `pull` on the host's thread: what the stream has read ahead, or `pending`. */
-  pullSync(streamId: number): PullResult | Pending {
+  pullSync(streamId: number): BodyPull | Pending {
     return this.#streams.pullNow(streamId);
   }
 
-  pullWait(streamId: number): Promise<PullResult> {
+  pullWait(streamId: number): Promise<BodyPull> {
     return this.#streams.pull(streamId);
   }
 

@@ -2,9 +2,8 @@
 // reads ahead a bounded amount, and each pull of the host takes all that is read.
 
 import type { ReadableStream, ReadableStreamDefaultReader } from "web-streams-polyfill";
-import type { Pending, PullResult } from "../core/bridge.ts";
+import type { BodyPull, Pending, PullResult } from "../core/bridge.ts";
 import { outcomeOf } from "../core/outcome.ts";
-import { concatBytes } from "./bytes.ts";
 
 /**
  * How far a stream is read before the host asks for it. Chunks a package
@@ -34,14 +33,17 @@ class BodyStream {
     this.#reader = stream.getReader();
   }
 
-  /** What is read so far, all of it, or the end; null while there is nothing yet (reading goes on). */
-  take(): PullResult | null {
+  /**
+   * What is read so far, all of it (the chunks as they are: a chunk the package enqueued several times
+   * crosses once), or the end; null while there is nothing yet (reading goes on).
+   */
+  take(): BodyPull | null {
     if (this.#bytes > 0) {
       const chunks = this.#chunks;
       this.#chunks = [];
       this.#bytes = 0;
       this.#fill();
-      return { chunk: chunks.length === 1 ? chunks[0]! : concatBytes(chunks) };
+      return chunks.length === 1 ? { chunk: chunks[0]! } : { chunks };
     }
     if (this.#end) return this.#end;
     this.#fill();
@@ -49,7 +51,7 @@ class BodyStream {
   }
 
   /** `take`, waiting for a chunk or the end if there is none yet. */
-  async next(): Promise<PullResult> {
+  async next(): Promise<BodyPull> {
     for (;;) {
       const taken = this.take();
       if (taken) return taken;
@@ -110,14 +112,14 @@ export class BodyStreams {
   }
 
   /** The next chunk (all that is read ahead), the end, or an error; waits for one. */
-  async pull(id: number): Promise<PullResult> {
+  async pull(id: number): Promise<BodyPull> {
     const stream = this.#streams.get(id);
     if (!stream) return { error: { name: "TypeError", message: `no body stream ${id}` } };
     return this.#settled(id, await stream.next());
   }
 
   /** The same without waiting: `pending` when nothing is read yet (what settles in this call's microtasks is there for the next). */
-  pullNow(id: number): PullResult | Pending {
+  pullNow(id: number): BodyPull | Pending {
     const stream = this.#streams.get(id);
     if (!stream) return { error: { name: "TypeError", message: `no body stream ${id}` } };
     const taken = stream.take();
@@ -130,8 +132,8 @@ export class BodyStreams {
     stream?.cancel(reason);
   }
 
-  #settled(id: number, result: PullResult): PullResult {
-    if (!("chunk" in result)) this.#streams.delete(id);
+  #settled(id: number, result: BodyPull): BodyPull {
+    if (!("chunk" in result || "chunks" in result)) this.#streams.delete(id);
     return result;
   }
 }
