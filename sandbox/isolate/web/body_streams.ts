@@ -1,5 +1,5 @@
 // Response bodies the host reads from the isolate: each stream gets an id and
-// reads ahead a bounded amount, and each pull of the host takes all that is read.
+// reads ahead a bounded amount, and each pull of the host takes all the chunks read.
 
 import type { ReadableStream, ReadableStreamDefaultReader } from "web-streams-polyfill";
 import type { BodyPull, Pending, PullResult } from "../core/bridge.ts";
