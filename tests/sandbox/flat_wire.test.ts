@@ -4,7 +4,19 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isolateSpec } from "../helpers/isolate_spec.ts";
-import { answerOfFlat, FLAT_BODY_MAX, flatAnswer, flatHeaders, headersOfFlat } from "../../sandbox/isolate/core/flat_wire.ts";
+import {
+  answerOfFlat,
+  answersOfBatch,
+  batchOfAnswers,
+  batchOfRequests,
+  FLAT_BODY_MAX,
+  flatAnswer,
+  flatHeaders,
+  headersOfFlat,
+  NOT_FLAT,
+  NOT_YET,
+  requestsOfBatch,
+} from "../../sandbox/isolate/core/flat_wire.ts";
 import type { ResponseHead } from "../../sandbox/isolate/core/bridge.ts";
 import { LocalSandbox, SandboxFailure, type IsolateSpec } from "../../sandbox/index.ts";
 
@@ -45,6 +57,23 @@ test("request headers keep order, repeats and empty values", () => {
 test("a garbled flat answer is refused with a TypeError, never half read", () => {
   for (const garbled of ["", "200", "200\n\n", "200\n\n1\nx\n", "200\n\n0\nX", "200\n\n0\nNextra", "2000\n\n0\nN", "abc\n\n0\nN", "200\n\n99999\nN", "200\n\n-1\nN", "200\n\n1e1\nN"]) {
     assert.throws(() => answerOfFlat(garbled, bytesOf), TypeError, JSON.stringify(garbled));
+  }
+});
+
+test("a batch of requests reads back field for field, whatever characters the fields hold", () => {
+  const requests = [
+    { id: 1, method: "GET", url: "http://x/a,b?c=1,2", headers: flatHeaders([["a", "1,2"], ["b", ""]])!, hostname: "::1", port: 0 },
+    { id: 2, method: "PATCH", url: "http://x/\u00e9", headers: "", hostname: "127.0.0.1", port: 65535 },
+  ];
+  assert.deepEqual(requestsOfBatch(batchOfRequests(requests)), requests);
+  assert.deepEqual(requestsOfBatch(""), []);
+});
+
+test("a batch of answers reads back, and a garbled one is refused", () => {
+  const answers: [number, string | typeof NOT_YET | typeof NOT_FLAT][] = [[3, "200\n\n0\nN"], [4, NOT_YET], [5, NOT_FLAT], [6, ""]];
+  assert.deepEqual([...answersOfBatch(batchOfAnswers(answers))], answers);
+  for (const garbled of ["3", "3,5\nab", "x,1\na", "3,-3\n", "3,1e3\n", "-3,1\na"]) {
+    assert.throws(() => answersOfBatch(garbled), TypeError, JSON.stringify(garbled));
   }
 });
 
