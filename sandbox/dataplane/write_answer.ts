@@ -4,6 +4,7 @@
 // (backpressure); under app.request() it becomes a web Response.
 
 import type { ServerResponse } from "node:http";
+import { textOf } from "../body_text.ts";
 import type { ChunkSource, SandboxResponse } from "../sandbox.ts";
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -78,7 +79,10 @@ export async function writeAnswer(outgoing: ServerResponse, answer: SandboxRespo
     if (body !== null && !(body instanceof Uint8Array)) body.cancel("no body is sent");
     outgoing.end();
   } else if (body instanceof Uint8Array) {
-    outgoing.end(body);
+    // A body that crossed as a string goes out as one: Node then writes head and body in one piece.
+    const text = textOf(body);
+    if (text === undefined) outgoing.end(body);
+    else outgoing.end(text, "latin1");
   } else {
     await pump(body, outgoing);
   }

@@ -4,6 +4,7 @@
 import { performance } from "node:perf_hooks";
 import type { BodyPull, FlatOutcome, Pending, RequestHead, RequestOutcome } from "../isolate/core/bridge.ts";
 import { answerOfFlat, answersOfBatch, batchOfRequests, flatHeaders, NOT_FLAT, NOT_YET, type FlatRequest } from "../isolate/core/flat_wire.ts";
+import { bytesWithText } from "../body_text.ts";
 import { dispatchCall, dispatchCallSync, type Dispatcher } from "./dispatch_call.ts";
 import { copyOf } from "./ivm.ts";
 
@@ -38,16 +39,11 @@ function isPending(outcome: FlatOutcome | Pending): outcome is Pending {
   return typeof outcome !== "string" && "pending" in outcome;
 }
 
-function bytesOf(chars: string): Uint8Array {
-  const buffer = Buffer.from(chars, "latin1");
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-}
-
 /** A flattened answer read back; one the isolate garbled (its runtime tampered with) is the handler's error: a 500. */
 function unflattened(outcome: FlatOutcome): RequestOutcome {
   if (typeof outcome !== "string") return outcome;
   try {
-    return { response: answerOfFlat(outcome, bytesOf) };
+    return { response: answerOfFlat(outcome, bytesWithText) };
   } catch (error) {
     return { error: { name: "TypeError", message: (error as Error).message } };
   }

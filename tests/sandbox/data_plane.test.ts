@@ -103,3 +103,16 @@ test("a crash of the sandbox process fails only its share of /pkg, and the data 
   await waitFor(async () => (await fetch(`${again}/pkg/@dp/survivor/`).catch(() => undefined))?.status === 200, 10_000);
   assert.equal((await fetch(`${base === again ? base : again}/pkg/@dp/survivor/x`)).status, 200);
 });
+
+test("every byte value of a small body reaches the client as the package sent it, and HEAD gets the head only", async (t) => {
+  const h = await useHost(t, { pkgPort: 0 });
+  const BYTES = `export default { fetch: () => new Response(new Uint8Array(512).map((_, i) => 255 - (i % 256)), { headers: { "content-type": "application/octet-stream" } }) };`;
+  await addModule(t, h, "@dp/bytes", BYTES, { start: true });
+  const base = await pkgUrlOf(h);
+  const answer = await fetch(`${base}/pkg/@dp/bytes/`);
+  assert.equal(answer.headers.get("content-length"), "512");
+  assert.deepEqual([...new Uint8Array(await answer.arrayBuffer())], Array.from({ length: 512 }, (_, i) => 255 - (i % 256)));
+  const head = await fetch(`${base}/pkg/@dp/bytes/`, { method: "HEAD" });
+  assert.equal(head.status, 200);
+  assert.equal((await head.arrayBuffer()).byteLength, 0);
+});
