@@ -111,7 +111,8 @@ export class CachedScript {
       // The typings omit `cachedDataRejected`, which isolated-vm sets when V8 refuses the cache.
       const script = (await isolate.compileScript(this.#code, { ...options, cachedData })) as Script & { cachedDataRejected?: boolean };
       if (!script.cachedDataRejected) return script;
-      this.#cache = undefined;
+      // V8 refused it once, and would again in this process: compile plainly from now on, not remake it at every start.
+      this.#cache = Promise.resolve(undefined);
     }
     return isolate.compileScript(this.#code, options);
   }

@@ -224,14 +224,10 @@ export class PackageIsolate implements RegistryPeer {
   }
 
   #bodySource(): BodySource {
-    const ms = this.spec.timeoutMs;
     return {
       pull: (streamId) => {
         const dispatch = this.#live();
-        return this.#cpu.watch("a response body", async () => {
-          const result = this.#requestDispatch.pull(dispatch, streamId);
-          return result instanceof Promise ? withDeadline(result, ms) : result;
-        });
+        return this.#cpu.watch("a response body", async () => this.#requestDispatch.pull(dispatch, streamId));
       },
       cancel: (streamId, reason) => this.#cancelStream(streamId, reason),
       probe: () => this.#probe(),

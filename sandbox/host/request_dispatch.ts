@@ -113,8 +113,8 @@ export class RequestDispatch {
    * Dispatches request `id`: answered with the other requests for this
    * isolate that reach the host in the same turn of its event loop, in one
    * call on the host's thread (one entry and one timeout for them all), or
-   * on the isolate's thread. Rejects with what isolated-vm throws: the
-   * caller maps it to a failure and bounds the promise by the wall time.
+   * on the isolate's thread, bounded by the wall time there. Rejects with
+   * what isolated-vm throws (or a DeadlineError): the caller maps it to a failure.
    */
   request(dispatcher: Dispatcher, id: number, head: RequestHead): Promise<RequestOutcome> {
     // A request with a body: reading it waits on the host, so a try on this thread would only add calls.
@@ -144,12 +144,14 @@ export class RequestDispatch {
     try {
       answers = this.onHostThread(() => {
         const first = answersOf(dispatchCallSync(dispatcher, "requestBatch", [batchOfRequests(batch.map((queued) => queued.request))], { timeout }));
+        if (first === null) return null;
         // Handlers whose promises settled in the call's microtasks (async handlers that never awaited the host).
-        const waiting = first ? [...first].filter(([, answer]) => answer === NOT_YET).map(([id]) => id) : [];
+        const waiting = [...first].filter(([, answer]) => answer === NOT_YET).map(([id]) => id);
         if (waiting.length === 0) return first;
         const taken = answersOf(dispatchCallSync(dispatcher, "requestTakeBatch", [waiting.join(",")], { timeout }));
-        for (const [id, answer] of taken ?? []) first!.set(id, answer);
-        return taken && first;
+        if (taken === null) return null;
+        for (const [id, answer] of taken) first.set(id, answer);
+        return first;
       });
     } catch (error) {
       for (const queued of batch) queued.reject(error);
@@ -175,11 +177,11 @@ export class RequestDispatch {
     return this.#bound(dispatchCall(dispatcher, "requestWait", [id], { timeout: this.#timeoutMs, result: { promise: true, copy: true } }));
   }
 
-  /** The next chunk of response body `streamId`, the same way. */
+  /** The next chunk (or chunks) of response body `streamId`, the same way: at once on the host's thread, else a promise bounded by the wall time. */
   pull(dispatcher: Dispatcher, streamId: number): BodyPull | Promise<BodyPull> {
     const timeout = this.#timeoutMs;
     if (this.#onThread || dispatcher.pending > 0) {
-      return dispatchCall(dispatcher, "pull", [streamId], { timeout, result: { promise: true, copy: true } });
+      return this.#bound(dispatchCall(dispatcher, "pull", [streamId], { timeout, result: { promise: true, copy: true } }));
     }
     const sync = { timeout: this.#syncTimeoutMs };
     const result = this.onHostThread(() => {
@@ -188,7 +190,7 @@ export class RequestDispatch {
       return "pending" in first ? dispatchCallSync(dispatcher, "pullSync", [streamId], sync) : first;
     });
     if (!("pending" in result)) return result;
-    return dispatchCall(dispatcher, "pullWait", [streamId], { timeout, result: { promise: true, copy: true } });
+    return this.#bound(dispatchCall(dispatcher, "pullWait", [streamId], { timeout, result: { promise: true, copy: true } }));
   }
 
   /**

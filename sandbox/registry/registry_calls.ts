@@ -23,7 +23,6 @@ export interface RegistryPeer {
   deliverNow(kind: RegistryDispatch, id: number, payload: unknown): boolean;
 }
 
-
 /** One loaded isolate, as the registry sees it. */
 export interface Member {
   readonly instanceId: string;
