@@ -1,14 +1,14 @@
 // Runs the package's `fetch(request, info)` for a request the host sends, and
 // turns its Response into a message: the head, and the body inline or as a stream.
 
-import { AbortController } from "../web/abort.ts";
 import { Body } from "../web/body.ts";
 import type { BodyPull, FlatOutcome, HostBridge, Pending, RequestHead, RequestOutcome, ResponseHead } from "./bridge.ts";
 import { batchOfAnswers, flatAnswer, headersOfFlat, NOT_FLAT, NOT_YET, requestsOfBatch } from "./flat_wire.ts";
 import { ParkingLot } from "./parking_lot.ts";
 import { BodyStreams } from "../web/body_streams.ts";
 import { formatArgs } from "./format.ts";
-import { headerListOf, Headers } from "../web/headers.ts";
+import { headerListOf } from "../web/headers.ts";
+import { LazyAbort } from "../web/lazy_abort.ts";
 import { unwrap } from "./host_errors.ts";
 import { hostStream } from "./host_stream.ts";
 import type { PullResult } from "./bridge.ts";
@@ -36,7 +36,7 @@ const NOT_A_RESPONSE = "Return value from serve handler must be a response or a 
 export class Server {
   readonly #bridge: HostBridge;
   readonly #streams = new BodyStreams();
-  readonly #inflight = new Map<number, AbortController>();
+  readonly #inflight = new Map<number, LazyAbort>();
   readonly #serves: ServeRegistry;
   /** Requests whose handler had not answered when a call on the host's thread returned. */
   readonly #requests = new ParkingLot<RequestOutcome>();
@@ -47,8 +47,8 @@ export class Server {
   }
 
   #requestOf(id: number, head: RequestHead) {
-    const controller = new AbortController();
-    this.#inflight.set(id, controller);
+    const signal = new LazyAbort();
+    this.#inflight.set(id, signal);
     const bodyId = head.bodyId;
     const body =
       bodyId === null
@@ -62,9 +62,9 @@ export class Server {
     return makeRequest({
       url: head.url,
       method: head.method,
-      headers: new Headers(head.headers),
+      headers: head.headers,
       body,
-      signal: controller.signal,
+      signal,
       redirect: "follow",
     });
   }
@@ -182,9 +182,9 @@ export class Server {
 
   /** The host is done with a request (answered, timed out, client gone): abort its signal if still pending. */
   finish(id: number, aborted: boolean): void {
-    const controller = this.#inflight.get(id);
+    const signal = this.#inflight.get(id);
     this.#inflight.delete(id);
-    if (aborted) controller?.abort();
+    if (aborted) signal?.abort();
   }
 
   pull(streamId: number): Promise<BodyPull> {

@@ -4,7 +4,9 @@
 import { AbortController, type AbortSignal } from "./abort.ts";
 import { Body } from "./body.ts";
 import { mixinBody, type BodyMembers } from "./body_mixin.ts";
+import type { HeaderList } from "../core/bridge.ts";
 import { freezeHeaders, Headers, type HeadersInit } from "./headers.ts";
+import { LazyAbort } from "./lazy_abort.ts";
 import { parseURL } from "./url.ts";
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -25,10 +27,28 @@ export interface RequestInit {
 interface RequestState {
   url: string;
   method: string;
-  headers: Headers;
+  /** A received request's list until its Headers are first asked for (most handlers never do). */
+  headers: Headers | HeaderList;
   body: Body;
-  signal: AbortSignal;
+  /** A received request's signal is made on first access (web/lazy_abort.ts). */
+  signal: AbortSignal | LazyAbort;
   redirect: "follow" | "manual" | "error";
+}
+
+/** What the host sends of a received request: its header list (checked by Node's parser) and a signal made on demand. */
+export interface ReceivedRequest extends RequestState {
+  headers: HeaderList;
+  signal: LazyAbort;
+}
+
+function headersOf(state: RequestState): Headers {
+  if (Array.isArray(state.headers)) state.headers = freezeHeaders(new Headers(state.headers));
+  return state.headers as Headers;
+}
+
+function signalOf(state: RequestState): AbortSignal {
+  if (state.signal instanceof LazyAbort) state.signal = state.signal.signal;
+  return state.signal;
 }
 
 function methodOf(value: string): string {
@@ -50,16 +70,14 @@ function followSignal(parent: AbortSignal | null | undefined): AbortSignal {
 /** The body of a Request, for fetch and for tests of the runtime. */
 export let bodyOfRequest: (request: Request) => Body;
 /** A received request: read-only headers, a body streamed from the host, a signal the host can abort. */
-export let makeRequest: (state: RequestState) => Request;
+export let makeRequest: (state: ReceivedRequest) => Request;
 
 export class Request {
   #state: RequestState;
 
   static {
     bodyOfRequest = (request) => request.#state.body;
-    makeRequest = (state) => {
-      return new Request(INTERNAL, { ...state, headers: freezeHeaders(state.headers) });
-    };
+    makeRequest = (state) => new Request(INTERNAL, state);
   }
 
   constructor(input: string | Request | symbol | { toString(): string }, init: RequestInit | RequestState = {}) {
@@ -71,7 +89,7 @@ export class Request {
     const from = input instanceof Request ? input.#state : null;
     const url = from ? from.url : parseURL(String(input)).href;
     const method = init.method !== undefined ? methodOf(String(init.method)) : (from?.method ?? "GET");
-    const headers = new Headers(init.headers ?? from?.headers);
+    const headers = new Headers(init.headers ?? (from ? headersOf(from) : undefined));
     let body = Body.empty();
     if (init.body !== undefined && init.body !== null) {
       const extracted = Body.extract(init.body);
@@ -86,7 +104,7 @@ export class Request {
     }
     const redirect = init.redirect ?? from?.redirect ?? "follow";
     if (!REDIRECTS.has(redirect)) throw new TypeError(`Invalid redirect mode: "${redirect}"`);
-    const signal = followSignal(init.signal === undefined ? from?.signal : init.signal);
+    const signal = followSignal(init.signal === undefined ? (from ? signalOf(from) : undefined) : init.signal);
     this.#state = { url, method, headers, body, signal, redirect };
   }
 
@@ -99,11 +117,11 @@ export class Request {
   }
 
   get headers(): Headers {
-    return this.#state.headers;
+    return headersOf(this.#state);
   }
 
   get signal(): AbortSignal {
-    return this.#state.signal;
+    return signalOf(this.#state);
   }
 
   get redirect(): string {
@@ -141,8 +159,8 @@ export class Request {
 
   clone(): Request {
     if (this.#state.body.used) throw new TypeError("Body already consumed.");
-    const headers = new Headers(this.#state.headers);
-    return new Request(INTERNAL, { ...this.#state, headers, body: this.#state.body.clone(), signal: followSignal(this.#state.signal) });
+    const headers = new Headers(headersOf(this.#state));
+    return new Request(INTERNAL, { ...this.#state, headers, body: this.#state.body.clone(), signal: followSignal(signalOf(this.#state)) });
   }
 }
 

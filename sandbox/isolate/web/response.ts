@@ -3,7 +3,7 @@
 
 import { Body } from "./body.ts";
 import { mixinBody, type BodyMembers } from "./body_mixin.ts";
-import { freezeHeaders, Headers, type HeadersInit } from "./headers.ts";
+import { freezeHeaders, headerListOf, Headers, type HeadersInit } from "./headers.ts";
 import { parseURL } from "./url.ts";
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
@@ -24,6 +24,16 @@ interface ResponseState {
   body: Body;
   url: string;
   redirected: boolean;
+}
+
+/** `Response.json`'s text on its way into the constructor, which then implies application/json. */
+class JsonText {
+  constructor(readonly text: string) {}
+}
+
+/** The body and the content type it implies; JSON text is known to be a string already. */
+function extracted(body: unknown): { body: Body; type: string | null } {
+  return body instanceof JsonText ? { body: Body.extract(body.text).body, type: "application/json" } : Body.extract(body);
 }
 
 /** The body of a Response, for the code that sends it to the host. */
@@ -51,21 +61,20 @@ export class Response {
     const statusText = init.statusText === undefined ? "" : String(init.statusText);
     if (!REASON.test(statusText)) throw new TypeError("Invalid status text");
     const headers = new Headers(init.headers);
-    const { body: extracted, type } = Body.extract(body);
-    if (!extracted.isNull && NULL_BODY_STATUS.has(status)) {
+    const { body: content, type } = extracted(body);
+    if (!content.isNull && NULL_BODY_STATUS.has(status)) {
       throw new TypeError("Response with null body status cannot have body");
     }
-    if (type !== null && !headers.has("content-type")) headers.set("content-type", type);
-    this.#state = { type: "default", status, statusText, headers, body: extracted, url: "", redirected: false };
+    // The list is fresh and the type one of ours: appended as it is, without the checks `set` makes of a package's values.
+    const list = headerListOf(headers);
+    if (type !== null && !list.some(([name]) => name === "content-type")) list.push(["content-type", type]);
+    this.#state = { type: "default", status, statusText, headers, body: content, url: "", redirected: false };
   }
 
   static json(data: unknown, init: ResponseInit = {}): Response {
     const text = JSON.stringify(data);
     if (text === undefined) throw new TypeError("Value is not JSON serializable");
-    const response = new Response(text, init);
-    const headers = response.#state.headers;
-    if (!new Headers(init.headers).has("content-type")) headers.set("content-type", "application/json");
-    return response;
+    return new Response(new JsonText(text), init);
   }
 
   static error(): Response {

@@ -2,6 +2,7 @@
 // implementation), loaded on first use: its IDNA table is most of the runtime's
 // size, so it is a script of its own (url_part.ts) that the host runs on demand.
 
+import { parsePlainQuery } from "./query_fast_path.ts";
 import { parsePlainURL } from "./url_fast_path.ts";
 
 interface WhatwgUrl {
@@ -24,15 +25,26 @@ function withPlainPath(machine: StateMachine): void {
     ((options.baseURL === null || options.baseURL === undefined) && options.url === undefined && options.stateOverride === undefined && parsePlainURL(input)) || full(input, options);
 }
 
+interface UrlencodedParser {
+  parseUrlencodedString(input: string): [string, string][];
+}
+
+/** Queries without anything to decode skip the round trip through bytes (query_fast_path.ts); whatwg-url reads the function off its module at each call. */
+function withPlainQuery(urlencoded: UrlencodedParser): void {
+  const full = urlencoded.parseUrlencodedString;
+  urlencoded.parseUrlencodedString = (input) => parsePlainQuery(input) ?? full(input);
+}
+
 function load(): WhatwgUrl {
   if (loaded) return loaded;
   const global = globalThis as Record<string, unknown>;
   if (!runPart) throw new TypeError("URL is not available before the runtime has started");
   runPart();
-  const part = global.__isopodUrlPart as { machine: StateMachine; url: WhatwgUrl } | undefined;
+  const part = global.__isopodUrlPart as { machine: StateMachine; urlencoded: UrlencodedParser; url: WhatwgUrl } | undefined;
   Reflect.deleteProperty(global, "__isopodUrlPart");
   if (!part) throw new TypeError("URL could not be loaded");
   withPlainPath(part.machine);
+  withPlainQuery(part.urlencoded);
   loaded = part.url;
   return loaded;
 }

@@ -7,5 +7,6 @@ declare const require: (id: string) => unknown;
 // web/url.ts takes this off the global object as soon as the host has run the script.
 (globalThis as Record<string, unknown>).__isopodUrlPart = {
   machine: require("whatwg-url/lib/url-state-machine.js"),
+  urlencoded: require("whatwg-url/lib/urlencoded.js"),
   url: require("whatwg-url"),
 };
