@@ -33,7 +33,8 @@ export default {
 };`;
 
 function get(path: string, signal?: AbortSignal): SandboxRequest {
-  return { head: { method: "GET", url: `http://x${path}`, headers: [["host", "x"]], remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 } }, body: null, signal };
+  const request: SandboxRequest = { head: { method: "GET", url: `http://x${path}`, headers: [["host", "x"]], remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 } }, body: null };
+  return signal ? { ...request, signal } : request;
 }
 
 async function seen(sandbox: LocalSandbox): Promise<unknown> {
