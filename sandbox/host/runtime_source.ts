@@ -4,6 +4,7 @@
 import { buildSync } from "esbuild";
 import { fileURLToPath } from "node:url";
 import { CachedScript } from "./ivm.ts";
+import { buildWithPristineGlobals } from "./pristine_globals.ts";
 import { withDenoPathEncodeSet } from "./url_path_patch.ts";
 
 /** Set at build time in the sandbox process's bundle (sandbox_entry.ts), which the host builds once for every process it starts. */
@@ -31,7 +32,14 @@ export function urlPartSource(): string {
   return cachedUrlPart;
 }
 
+/** Modules evaluated on first use (isolate/web/lazy.ts) whose free globals are the runtime's own (isolate/core/pristine.ts). */
+const LAZY_THIRD_PARTY = ["web-streams-polyfill"];
+
 function build(entry: string): string {
+  return buildWithPristineGlobals(LAZY_THIRD_PARTY, (lazy) => buildWith(entry, lazy));
+}
+
+function buildWith(entry: string, lazy: Record<string, string>): string {
   const result = buildSync({
     entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
     bundle: true,
@@ -46,6 +54,7 @@ function build(entry: string): string {
     minifyWhitespace: true,
     // whatwg-url asks for every legacy encoding; URLs only need UTF-8, so keep the lite tables out.
     alias: {
+      ...lazy,
       "@exodus/bytes/encoding.js": "@exodus/bytes/encoding-lite.js",
       // formdata-polyfill builds on fetch-blob, which needs Node; the runtime's own Blob and File stand in.
       "fetch-blob": fileURLToPath(new URL("../isolate/web/blob.ts", import.meta.url)),

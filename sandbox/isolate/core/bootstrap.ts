@@ -4,7 +4,6 @@
 
 import { TextDecoder, TextDecoderStream, TextEncoder, TextEncoderStream } from "@exodus/bytes/encoding-lite.js";
 import { Event, EventTarget } from "event-target-shim";
-import * as streams from "web-streams-polyfill";
 import { AbortController, AbortSignal } from "../web/abort.ts";
 import { atob, btoa } from "../web/base64.ts";
 import type { HostBridge } from "./bridge.ts";
@@ -28,9 +27,18 @@ import { ServeRegistry } from "../deno/serve.ts";
 import { Timers } from "./timers.ts";
 import { installURL } from "../web/url.ts";
 import { CustomEvent } from "../web/custom_event.ts";
-import { formsModule, patternsModule } from "../web/lazy.ts";
+import { formsModule, patternsModule, streamsModule } from "../web/lazy.ts";
+import { recordPristine } from "./pristine.ts";
+import type * as Streams from "web-streams-polyfill";
 
 const global = globalThis as unknown as Record<string, unknown>;
+
+/** web-streams-polyfill's exports, each a global that loads the module on first access. */
+const STREAM_NAMES: ReadonlyArray<keyof typeof Streams> = [
+  "ReadableStream", "ReadableStreamDefaultReader", "ReadableStreamBYOBReader", "ReadableStreamBYOBRequest", "ReadableByteStreamController",
+  "ReadableStreamDefaultController", "WritableStream", "WritableStreamDefaultWriter", "WritableStreamDefaultController",
+  "TransformStream", "TransformStreamDefaultController", "ByteLengthQueuingStrategy", "CountQueuingStrategy",
+];
 
 /** The host's callbacks as it passes them to `boot` (sandbox/host/ivm.ts), by the names of `BRIDGE_NAMES`. */
 type RawBridge = Omit<HostBridge, "call"> & { callStart: CallStart; rootUrl: string; loadPart(name: string): boolean } & RegistryBridge;
@@ -77,7 +85,7 @@ function boot(raw: RawBridge): ReturnType<typeof createDispatcher> {
   defineLazy("URLPattern", () => patternsModule().URLPattern);
   define("AbortController", AbortController);
   define("AbortSignal", AbortSignal);
-  for (const [name, value] of Object.entries(streams)) define(name, value);
+  for (const name of STREAM_NAMES) defineLazy(name, () => streamsModule()[name]);
   define("atob", atob);
   define("btoa", btoa);
   define("crypto", createCrypto(bridge));
@@ -91,6 +99,7 @@ function boot(raw: RawBridge): ReturnType<typeof createDispatcher> {
   define("Deno", createDeno(bridge, (first, second) => serves.serve(first, second)));
   define("self", globalThis);
   installImportMeta(global, raw.rootUrl);
+  recordPristine();
   return createDispatcher(timers, new Server(bridge, serves), calls, new RegistryClient(raw), {
     ready: new ModuleReady(global),
     serves,

@@ -1,7 +1,8 @@
 // Byte streams whose chunks live on the host (a received request's body, a
 // fetched response's body): each read is one pull message, so memory stays bounded.
 
-import { ReadableStream } from "web-streams-polyfill";
+import type { ReadableStream } from "web-streams-polyfill";
+import { streamsModule } from "../web/lazy.ts";
 import type { PullResult } from "./bridge.ts";
 import { errorFrom } from "./host_errors.ts";
 
@@ -11,7 +12,7 @@ export interface HostSource {
 }
 
 export function hostStream(source: HostSource): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>(
+  return new (streamsModule().ReadableStream<Uint8Array>)(
     {
       async pull(controller) {
         const result = await source.pull();

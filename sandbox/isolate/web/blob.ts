@@ -2,7 +2,8 @@
 // parts (strings, buffers, views, Blobs), type, slice, stream, text, bytes.
 
 import { TextDecoder, TextEncoder } from "@exodus/bytes/encoding-lite.js";
-import { ReadableStream } from "web-streams-polyfill";
+import type { ReadableStream } from "web-streams-polyfill";
+import { streamsModule } from "./lazy.ts";
 import { concatBytes } from "./bytes.ts";
 
 const encoder = new TextEncoder();
@@ -84,7 +85,7 @@ export class Blob {
   stream(): ReadableStream<Uint8Array> {
     const bytes = this.#bytes;
     let offset = 0;
-    return new ReadableStream<Uint8Array>({
+    return new (streamsModule().ReadableStream<Uint8Array>)({
       pull(controller) {
         if (offset >= bytes.byteLength) {
           controller.close();

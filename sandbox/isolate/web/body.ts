@@ -1,10 +1,10 @@
 // The body of a Request or Response: the bytes when they are known up front
 // (so a small answer crosses to the host in one message), else a stream.
 
-import { ReadableStream } from "web-streams-polyfill";
+import type { ReadableStream } from "web-streams-polyfill";
 import { TextDecoder, TextEncoder } from "@exodus/bytes/encoding-lite.js";
 import { isURLSearchParams } from "./url.ts";
-import { formsIfLoaded } from "./lazy.ts";
+import { formsIfLoaded, streamsIfLoaded, streamsModule } from "./lazy.ts";
 
 const encoder = new TextEncoder();
 
@@ -15,8 +15,10 @@ function copyBytes(view: ArrayBuffer | ArrayBufferView): Uint8Array {
   return new Uint8Array(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength) as ArrayBuffer);
 }
 
+/** Streams load on first use (lazy.ts): before, no value is one. */
 function isStream(value: unknown): value is ReadableStream<Uint8Array> {
-  return value instanceof ReadableStream;
+  const streams = streamsIfLoaded();
+  return streams !== undefined && value instanceof streams.ReadableStream;
 }
 
 /** Reads a stream to its end; every chunk must be a Uint8Array, as the standard requires. */
@@ -89,7 +91,7 @@ export class Body {
   get stream(): ReadableStream<Uint8Array> | null {
     if (this.#stream === null && this.#bytes !== null) {
       const bytes = this.#bytes;
-      this.#stream = new ReadableStream<Uint8Array>({
+      this.#stream = new (streamsModule().ReadableStream<Uint8Array>)({
         start(controller) {
           if (bytes.byteLength > 0) controller.enqueue(bytes.slice());
           controller.close();

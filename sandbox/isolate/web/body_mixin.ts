@@ -2,10 +2,10 @@
 // (body, bodyUsed, arrayBuffer, bytes, text, json, formData, and Deno's textStream), written once.
 
 import { arrayBufferOf, jsonOf, type Body } from "./body.ts";
-import { ReadableStream } from "web-streams-polyfill";
+import type { ReadableStream } from "web-streams-polyfill";
 import { TextDecoderStream } from "@exodus/bytes/encoding-lite.js";
 import type { Blob, FormData } from "./form_data.ts";
-import { formsModule } from "./lazy.ts";
+import { formsModule, streamsModule } from "./lazy.ts";
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -80,7 +80,7 @@ export function mixinBody<T extends object>(
       const body = of(this);
       if (body.used) throw new TypeError("Body already consumed.");
       const stream = body.stream;
-      if (stream === null) return new ReadableStream<string>({ start: (controller) => controller.close() });
+      if (stream === null) return new (streamsModule().ReadableStream<string>)({ start: (controller) => controller.close() });
       return stream.pipeThrough(new TextDecoderStream() as unknown as { writable: WritableStreamOf<Uint8Array>; readable: ReadableStream<string> });
     },
     async blob(): Promise<Blob> {
