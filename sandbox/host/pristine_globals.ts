@@ -1,8 +1,7 @@
 // Bundles a third-party module that the runtime evaluates on first use so that its free globals are the
 // runtime's own (isolate/core/pristine.ts): its source with a prelude, in a file the build aliases to.
 
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,24 +22,23 @@ export function withPristinePrelude(source: string): string {
 
 /**
  * Runs `build` with an alias for each of `specifiers` to its ES module source
- * (as resolved from here) with the prelude, in a scratch file named after its
- * content: the same for every build of the same source, so the bundle is too.
+ * (as resolved from here) with the prelude. The files live in a folder of this
+ * process's own (`mkdtemp`: a fresh name, mode 0700) for the build only: a
+ * predictable name in a shared temp folder would let another local user plant the runtime's code.
+ * The build should run from that folder (esbuild's `absWorkingDir`): the
+ * bundle names modules by their path from there, the same at every build.
  */
-export function buildWithPristineGlobals<T>(specifiers: readonly string[], build: (alias: Record<string, string>) => T): T {
-  const alias: Record<string, string> = {};
-  for (const specifier of specifiers) {
-    const source = withPristinePrelude(readFileSync(fileURLToPath(import.meta.resolve(specifier)), "utf8"));
-    const digest = createHash("sha256").update(source).digest("hex").slice(0, 16);
-    const folder = path.join(os.tmpdir(), `isopod-runtime-${digest}`);
-    const file = path.join(folder, `${specifier.replace(/[^\w.-]/g, "_")}.mjs`);
-    if (!existsSync(file)) {
-      mkdirSync(folder, { recursive: true, mode: 0o700 });
-      // Written whole, then renamed: another process building at the same time reads this file or none.
-      const temporary = `${file}.${process.pid}.tmp`;
-      writeFileSync(temporary, source, { mode: 0o600 });
-      renameSync(temporary, file);
+export function buildWithPristineGlobals<T>(specifiers: readonly string[], build: (alias: Record<string, string>, folder: string) => T): T {
+  const folder = mkdtempSync(path.join(os.tmpdir(), "isopod-runtime-"));
+  try {
+    const alias: Record<string, string> = {};
+    for (const specifier of specifiers) {
+      const file = path.join(folder, `${specifier.replace(/[^\w.-]/g, "_")}.mjs`);
+      writeFileSync(file, withPristinePrelude(readFileSync(fileURLToPath(import.meta.resolve(specifier)), "utf8")), { mode: 0o600 });
+      alias[specifier] = file;
     }
-    alias[specifier] = file;
+    return build(alias, folder);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
   }
-  return build(alias);
 }

@@ -36,11 +36,13 @@ export function urlPartSource(): string {
 const LAZY_THIRD_PARTY = ["web-streams-polyfill"];
 
 function build(entry: string): string {
-  return buildWithPristineGlobals(LAZY_THIRD_PARTY, (lazy) => buildWith(entry, lazy));
+  return buildWithPristineGlobals(LAZY_THIRD_PARTY, (lazy, folder) => buildWith(entry, lazy, folder));
 }
 
-function buildWith(entry: string, lazy: Record<string, string>): string {
+function buildWith(entry: string, lazy: Record<string, string>, folder: string): string {
   const result = buildSync({
+    // Module names in the bundle are paths from here: the same at every build (pristine_globals.ts).
+    absWorkingDir: folder,
     entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
     bundle: true,
     format: "iife",
@@ -55,7 +57,8 @@ function buildWith(entry: string, lazy: Record<string, string>): string {
     // whatwg-url asks for every legacy encoding; URLs only need UTF-8, so keep the lite tables out.
     alias: {
       ...lazy,
-      "@exodus/bytes/encoding.js": "@exodus/bytes/encoding-lite.js",
+      // (Aliases are resolved from the working folder, so the target is a resolved path.)
+      "@exodus/bytes/encoding.js": fileURLToPath(import.meta.resolve("@exodus/bytes/encoding-lite.js")),
       // formdata-polyfill builds on fetch-blob, which needs Node; the runtime's own Blob and File stand in.
       "fetch-blob": fileURLToPath(new URL("../isolate/web/blob.ts", import.meta.url)),
       "fetch-blob/file.js": fileURLToPath(new URL("../isolate/web/file.ts", import.meta.url)),

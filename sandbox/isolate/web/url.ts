@@ -2,6 +2,7 @@
 // implementation), loaded on first use: its IDNA table is most of the runtime's
 // size, so it is a script of its own (url_part.ts) that the host runs on demand.
 
+import { withPristineGlobals } from "../core/pristine.ts";
 import { parsePlainQuery } from "./query_fast_path.ts";
 import { parsePlainURL } from "./url_fast_path.ts";
 
@@ -39,7 +40,8 @@ function load(): WhatwgUrl {
   if (loaded) return loaded;
   const global = globalThis as Record<string, unknown>;
   if (!runPart) throw new TypeError("URL is not available before the runtime has started");
-  runPart();
+  // The part reads TextDecoder and others off the global object as it loads: it gets the runtime's own.
+  withPristineGlobals(runPart);
   const part = global.__isopodUrlPart as { machine: StateMachine; urlencoded: UrlencodedParser; url: WhatwgUrl } | undefined;
   Reflect.deleteProperty(global, "__isopodUrlPart");
   if (!part) throw new TypeError("URL could not be loaded");
