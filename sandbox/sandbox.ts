@@ -84,12 +84,23 @@ export interface ChunkSource {
   cancel(reason?: string): void;
 }
 
+/**
+ * What the sandbox needs of a request's abort signal. Node's AbortSignal is
+ * one; the data plane passes a lighter one (dataplane/client_gone.ts): an
+ * AbortSignal with a listener added and removed costs ~0.9 µs per request.
+ */
+export interface AbortSource {
+  readonly aborted: boolean;
+  addEventListener(type: "abort", listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: "abort", listener: () => void): void;
+}
+
 /** An HTTP request for a package: a plain head, and its body (if any) as a chunk source. */
 export interface SandboxRequest {
   head: Omit<RequestHead, "bodyId">;
   body: ChunkSource | null;
   /** Aborted when the client goes away; the package sees it as `request.signal`. */
-  signal?: AbortSignal;
+  signal?: AbortSource;
 }
 
 /** What the package answered: a plain head, and its body: none, bytes known up front, or a chunk source. */

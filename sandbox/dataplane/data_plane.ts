@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ChunkSource, SandboxRequest, SandboxResponse } from "../sandbox.ts";
+import { ClientGone } from "./client_gone.ts";
 import { errorHead, failureAnswer, notRunning, type ErrorAnswer } from "./failure_answer.ts";
 import { decodePkgName, splitPkgPath } from "./pkg_path.ts";
 import { RequestCounter, type RequestCounts } from "./request_counts.ts";
@@ -123,11 +124,11 @@ export class DataPlane {
     const instanceId = this.#routes.get(name);
     if (instanceId === undefined) return this.#error(outgoing, notRunning(name), name);
     const method = incoming.method ?? "GET";
-    const controller = new AbortController();
+    const gone = new ClientGone();
     const end = this.#begin(instanceId);
     outgoing.once("close", () => {
       end();
-      if (!outgoing.writableFinished) controller.abort();
+      if (!outgoing.writableFinished) gone.abort();
     });
     let answer: SandboxResponse;
     try {
@@ -139,7 +140,7 @@ export class DataPlane {
           remoteAddr: { transport: "tcp", hostname: incoming.socket.remoteAddress ?? "127.0.0.1", port: incoming.socket.remotePort ?? 0 },
         },
         body: method === "GET" || method === "HEAD" ? null : chunkSourceOf(incoming),
-        signal: controller.signal,
+        signal: gone,
       });
     } catch (error) {
       const failure = failureAnswer(name, error);

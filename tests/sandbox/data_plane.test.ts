@@ -116,3 +116,31 @@ test("every byte value of a small body reaches the client as the package sent it
   assert.equal(head.status, 200);
   assert.equal((await head.arrayBuffer()).byteLength, 0);
 });
+
+test("a client that goes away before its answer aborts the request's signal in the package, and nothing else", async (t) => {
+  const h = await useHost(t, { pkgPort: 0 });
+  const WAITER = `const seen = [];
+export default {
+  async fetch(request) {
+    const path = new URL(request.url).pathname;
+    if (path === "/seen") return Response.json(seen);
+    const signal = request.signal;
+    const aborted = await new Promise((resolve) => {
+      signal.addEventListener("abort", () => resolve(true), { once: true });
+      setTimeout(() => resolve(false), 400);
+    });
+    seen.push([path, aborted, aborted ? signal.reason.name : null]);
+    return new Response("done");
+  },
+};`;
+  await addModule(t, h, "@dp/waiter", WAITER, { start: true });
+  const base = await pkgUrlOf(h);
+  const client = new AbortController();
+  const left = fetch(`${base}/pkg/@dp/waiter/left`, { signal: client.signal }).catch(() => "gone");
+  setTimeout(() => client.abort(), 50);
+  assert.equal(await left, "gone");
+  assert.equal(await (await fetch(`${base}/pkg/@dp/waiter/stayed`)).text(), "done");
+  const seen = async () => (await (await fetch(`${base}/pkg/@dp/waiter/seen`)).json()) as unknown[];
+  await waitFor(async () => (await seen()).length === 2, 5_000);
+  assert.deepEqual(await seen(), [["/left", true, "AbortError"], ["/stayed", false, null]]);
+});
