@@ -2,7 +2,7 @@
 // turns its Response into a message: the head, and the body inline or as a stream.
 
 import { Body } from "../web/body.ts";
-import type { BodyPull, FlatOutcome, HostBridge, Pending, RequestHead, RequestOutcome, ResponseHead } from "./bridge.ts";
+import type { BodyPull, FlatOutcome, HeaderList, HostBridge, Pending, RequestHead, RequestOutcome, ResponseHead } from "./bridge.ts";
 import { batchOfAnswers, flatAnswer, headersOfFlat, NOT_FLAT, NOT_YET, requestsOfBatch } from "./flat_wire.ts";
 import { ParkingLot } from "./parking_lot.ts";
 import { BodyStreams } from "../web/body_streams.ts";
@@ -18,6 +18,8 @@ import { bodyOfResponse, Response } from "../web/response.ts";
 import type { ActiveServe, ServeRegistry } from "../deno/serve.ts";
 
 type Entry = Record<string, unknown>;
+/** A head whose header list a batch hands over still joined: split only if the handler reads `request.headers`. */
+type ReceivedHead = Omit<RequestHead, "headers"> & { headers: HeaderList | (() => HeaderList) };
 
 /** Whether `await value` would wait on it; reading `then` may throw (a hostile getter), as it would in `await`. */
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -46,7 +48,7 @@ export class Server {
     this.#serves = serves;
   }
 
-  #requestOf(id: number, head: RequestHead) {
+  #requestOf(id: number, head: ReceivedHead) {
     const signal = new LazyAbort();
     this.#inflight.set(id, signal);
     const bodyId = head.bodyId;
@@ -89,7 +91,7 @@ export class Server {
    * Runs the handler; a handler that answers without waiting (not a promise)
    * is answered in the same call, otherwise the outcome is a promise.
    */
-  request(entry: Entry, id: number, head: RequestHead): RequestOutcome | Promise<RequestOutcome> {
+  request(entry: Entry, id: number, head: ReceivedHead): RequestOutcome | Promise<RequestOutcome> {
     // Deno.serve's handler when the package called it, else the default export's fetch.
     const active: ActiveServe | null = this.#serves.active;
     const handler = active ? active.handler : entry.fetch;
@@ -156,7 +158,7 @@ export class Server {
   requestBatch(entry: Entry, batch: string): string {
     const answers: [number, string | typeof NOT_YET | typeof NOT_FLAT][] = [];
     for (const { id, method, url, headers, hostname, port } of requestsOfBatch(batch)) {
-      const head: RequestHead = { method, url, headers: headersOfFlat(headers), remoteAddr: { transport: "tcp", hostname, port }, bodyId: null };
+      const head: ReceivedHead = { method, url, headers: () => headersOfFlat(headers), remoteAddr: { transport: "tcp", hostname, port }, bodyId: null };
       answers.push([id, this.#batchAnswer(id, this.#requests.park(id, this.request(entry, id, head)))]);
     }
     return batchOfAnswers(answers);

@@ -27,8 +27,8 @@ export interface RequestInit {
 interface RequestState {
   url: string;
   method: string;
-  /** A received request's list until its Headers are first asked for (most handlers never do). */
-  headers: Headers | HeaderList;
+  /** A received request's list (or what gives it) until its Headers are first asked for (most handlers never do). */
+  headers: Headers | HeaderList | (() => HeaderList);
   body: Body;
   /** A received request's signal is made on first access (web/lazy_abort.ts). */
   signal: AbortSignal | LazyAbort;
@@ -37,13 +37,15 @@ interface RequestState {
 
 /** What the host sends of a received request: its header list (checked by Node's parser) and a signal made on demand. */
 export interface ReceivedRequest extends RequestState {
-  headers: HeaderList;
+  headers: HeaderList | (() => HeaderList);
   signal: LazyAbort;
 }
 
 function headersOf(state: RequestState): Headers {
-  if (Array.isArray(state.headers)) state.headers = freezeHeaders(new Headers(state.headers));
-  return state.headers as Headers;
+  const { headers } = state;
+  if (headers instanceof Headers) return headers;
+  state.headers = freezeHeaders(new Headers(typeof headers === "function" ? headers() : headers));
+  return state.headers;
 }
 
 function signalOf(state: RequestState): AbortSignal {
