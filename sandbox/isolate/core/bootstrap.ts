@@ -29,6 +29,7 @@ import { Timers } from "./timers.ts";
 import { installURL } from "../web/url.ts";
 import { CustomEvent } from "../web/custom_event.ts";
 import { formsModule, patternsModule } from "../web/lazy.ts";
+import { prepareParts } from "../web/parts.ts";
 
 const global = globalThis as unknown as Record<string, unknown>;
 
@@ -67,7 +68,7 @@ function boot(raw: RawBridge): ReturnType<typeof createDispatcher> {
   define("TextDecoder", TextDecoder);
   define("TextEncoderStream", TextEncoderStream);
   define("TextDecoderStream", TextDecoderStream);
-  installURL(global, () => raw.loadPart("url"));
+  installURL(global);
   define("Event", Event);
   define("EventTarget", EventTarget);
   define("CustomEvent", CustomEvent);
@@ -91,6 +92,8 @@ function boot(raw: RawBridge): ReturnType<typeof createDispatcher> {
   define("Deno", createDeno(bridge, (first, second) => serves.serve(first, second)));
   define("self", globalThis);
   installImportMeta(global, raw.rootUrl);
+  // Last, with every global installed: what the parts loaded on demand see of them (web/parts.ts).
+  prepareParts((name) => raw.loadPart(name));
   return createDispatcher(timers, new Server(bridge, serves), calls, new RegistryClient(raw), {
     ready: new ModuleReady(global),
     serves,

@@ -1,14 +1,17 @@
 // Loads the web APIs most packages never touch (Blob, File, FormData,
-// URLPattern) on first use: esbuild keeps a required module's code unrun until then.
+// URLPattern) on first use: esbuild keeps a required module's code unrun until
+// then, and their libraries are parts the host runs on demand (web/parts.ts).
 
 import type * as Forms from "./form_data.ts";
-import type * as Patterns from "urlpattern-polyfill/urlpattern";
+import type { UrlPatternPart as Patterns } from "./url_pattern_part.ts";
+import { runPart } from "./parts.ts";
+import { urlClasses } from "./url.ts";
 
 /** esbuild turns this into a lazy initializer of the bundled module (never Node's require). */
 declare const require: (path: string) => unknown;
 
 let forms: typeof Forms | undefined;
-let patterns: typeof Patterns | undefined;
+let patterns: Patterns | undefined;
 
 export function formsModule(): typeof Forms {
   forms ??= require("./form_data.ts") as typeof Forms;
@@ -20,7 +23,10 @@ export function formsIfLoaded(): typeof Forms | undefined {
   return forms;
 }
 
-export function patternsModule(): typeof Patterns {
-  patterns ??= require("urlpattern-polyfill/urlpattern") as typeof Patterns;
+export function patternsModule(): Patterns {
+  if (patterns) return patterns;
+  // The polyfill parses with URL at call time: the runtime's, handed over.
+  const { URL, URLSearchParams } = urlClasses();
+  patterns = runPart("urlpattern", { URL, URLSearchParams }) as Patterns;
   return patterns;
 }

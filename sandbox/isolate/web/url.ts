@@ -2,6 +2,7 @@
 // implementation), loaded on first use: its IDNA table is most of the runtime's
 // size, so it is a script of its own (url_part.ts) that the host runs on demand.
 
+import { runPart } from "./parts.ts";
 import { parsePlainURL } from "./url_fast_path.ts";
 
 interface WhatwgUrl {
@@ -10,8 +11,6 @@ interface WhatwgUrl {
 }
 
 let loaded: WhatwgUrl | undefined;
-/** Asks the host to run the URL part in this isolate (the bridge's `loadPart`); set by `installURL`. */
-let runPart: (() => unknown) | undefined;
 
 interface StateMachine {
   basicURLParse(input: string, options?: { baseURL?: unknown; url?: unknown; stateOverride?: unknown }): unknown;
@@ -26,15 +25,15 @@ function withPlainPath(machine: StateMachine): void {
 
 function load(): WhatwgUrl {
   if (loaded) return loaded;
-  const global = globalThis as Record<string, unknown>;
-  if (!runPart) throw new TypeError("URL is not available before the runtime has started");
-  runPart();
-  const part = global.__isopodUrlPart as { machine: StateMachine; url: WhatwgUrl } | undefined;
-  Reflect.deleteProperty(global, "__isopodUrlPart");
-  if (!part) throw new TypeError("URL could not be loaded");
+  const part = runPart("url") as { machine: StateMachine; url: WhatwgUrl };
   withPlainPath(part.machine);
   loaded = part.url;
   return loaded;
+}
+
+/** The runtime's URL and URLSearchParams (loading them if need be), for the parts that parse with them. */
+export function urlClasses(): WhatwgUrl {
+  return load();
 }
 
 /** True for a URLSearchParams object; never loads the module to find out. */
@@ -47,9 +46,8 @@ export function parseURL(url: string, base?: string): { href: string } {
   return base === undefined ? new (load().URL)(url) : new (load().URL)(url, base);
 }
 
-/** Installs URL and URLSearchParams as getters that load the module once (through `loadPart`) and then replace themselves. */
-export function installURL(global: Record<string, unknown>, loadPart: () => unknown): void {
-  runPart = loadPart;
+/** Installs URL and URLSearchParams as getters that load the module once (the URL part, web/parts.ts) and then replace themselves. */
+export function installURL(global: Record<string, unknown>): void {
   for (const name of ["URL", "URLSearchParams"] as const) {
     Object.defineProperty(global, name, {
       configurable: true,
