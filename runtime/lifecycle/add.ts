@@ -22,8 +22,10 @@ export interface AddHost {
   store: Store;
   bundler: Bundler;
   git: GitSource;
-  /** Records a new package and runs its `install` hook. */
-  install(prepared: PreparedPackage, options: AddOptions): Promise<PackageRecord>;
+  /** Records a new package and runs its `install` hook; with `keepForStart`, in the isolate the start that follows takes. */
+  install(prepared: PreparedPackage, options: AddOptions, keepForStart: boolean): Promise<PackageRecord>;
+  /** Ends the isolate `install` kept, if the start did not take it. */
+  release(name: string): Promise<void>;
   /** Swaps an installed package for the files just read (an add with `reload`). */
   replace(prepared: PreparedPackage, options: AddOptions): Promise<PackageRecord>;
   start(name: string): Promise<PackageRecord>;
@@ -44,8 +46,9 @@ export async function addPackage(request: AddRequest, context: AddContext, host:
   await host.installDependencies(prepared.manifest, context);
   checkDependencies(prepared.manifest, host.store);
   reportProgress({ step: "installing", package: prepared.manifest.name });
-  const record = existing ? await host.replace(prepared, request) : await host.install(prepared, request);
-  return request.start || (!existing && prepared.manifest.autostart) ? startOne(host, record.name) : record;
+  const starts = request.start === true || (!existing && prepared.manifest.autostart);
+  const record = existing ? await host.replace(prepared, request) : await host.install(prepared, request, starts);
+  return starts ? startOne(host, record.name) : record;
 }
 
 /** Adds from a GitHub URL; already there (same URL) without `reload`: nothing is fetched. */
@@ -72,7 +75,8 @@ async function addFromGit(request: AddRequest & { gitUrl: string }, context: Add
     settledRoot = await fetched.settle(name);
     const settled = { ...prepared, root: settledRoot };
     reportProgress({ step: "installing", package: name });
-    record = existing ? await host.replace(settled, request) : await host.install(settled, request);
+    const starts = request.start === true || (!existing && autostart);
+    record = existing ? await host.replace(settled, request) : await host.install(settled, request, starts);
   } catch (error) {
     // What was fetched goes, unless the package was swapped to it before the failure (a restart after reload).
     const installed = name === undefined ? undefined : host.store.packages.get(name);
@@ -83,9 +87,14 @@ async function addFromGit(request: AddRequest & { gitUrl: string }, context: Add
   return request.start || (!existing && autostart) ? startOne(host, record.name) : record;
 }
 
-function startOne(host: AddHost, name: string): Promise<PackageRecord> {
+/** Starts the package; an isolate its install kept and this start did not take (it failed first) is ended after it. */
+async function startOne(host: AddHost, name: string): Promise<PackageRecord> {
   reportProgress({ step: "starting", package: name });
-  return host.start(name);
+  try {
+    return await host.start(name);
+  } finally {
+    await host.release(name);
+  }
 }
 
 /** A name already installed from another source: switching sources is delete, then add (docs/reference/api.md#adding-a-package). */

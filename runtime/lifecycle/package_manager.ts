@@ -117,7 +117,8 @@ export class PackageManager {
       store: this.#store,
       bundler: this.#bundler,
       git: this.#git,
-      install: (prepared, options) => this.#install(prepared, options),
+      install: (prepared, options, keepForStart) => this.#install(prepared, options, keepForStart),
+      release: (name) => this.#steps.release(name),
       replace: (prepared, options) => this.#replaceOne(prepared, options, actor),
       start: (name) => this.#startOne(name, actor),
       installDependencies: (manifest, context) => this.#installDependencies(manifest, actor, context),
@@ -156,11 +157,11 @@ export class PackageManager {
   }
 
   /** Records the package and runs its `install` hook, holding its dependencies in place meanwhile. */
-  #install(prepared: PreparedPackage, options: AddOptions): Promise<PackageRecord> {
+  #install(prepared: PreparedPackage, options: AddOptions, keepForStart: boolean): Promise<PackageRecord> {
     const { name, dependencies } = prepared.manifest;
     return this.#locks.runAll([name, ...Object.keys(dependencies)], async () => {
       checkDependencies(prepared.manifest, this.#store);
-      return this.#steps.install(prepared, options);
+      return this.#steps.install(prepared, options, keepForStart);
     });
   }
 

@@ -40,6 +40,12 @@ export class PackageRunner {
   /** Packages being stopped: still running, but taking no new requests while those in flight finish. */
   readonly #draining = new Set<string>();
   readonly #inFlight = new InFlight();
+  /**
+   * An install's isolate kept for the start that follows it in the same add
+   * (`runOnce` with `keep`): a second isolate created after one was disposed
+   * costs ~0.5 MiB of resident memory for good (docs/decisions.md, "Memory per package, round two").
+   */
+  readonly #kept = new Map<string, IsolateSpec>();
   #nextInstance = 0;
   #onExit: ExitHandler = () => {};
 
@@ -49,6 +55,7 @@ export class PackageRunner {
     this.#layout = layout;
     this.#graceMs = options.graceMs ?? 5_000;
     sandbox.onEvent((event) => {
+      if (event.type === "exit" && this.#kept.get(event.packageName)?.instanceId === event.instanceId) this.#kept.delete(event.packageName);
       if (event.type !== "exit" || this.#running.get(event.packageName)?.instanceId !== event.instanceId) return;
       this.#running.delete(event.packageName);
       this.#onExit(event.packageName, event.reason, event.message);
@@ -80,11 +87,15 @@ export class PackageRunner {
     };
   }
 
-  /** Loads the package and runs `start`; on failure nothing is left running. */
+  /** Loads the package (or takes the isolate its install kept, if made from the same record and code) and runs `start`; on failure nothing is left running. */
   async start(record: PackageRecord, code: string): Promise<void> {
-    const spec = this.specOf(record, code);
+    const fresh = this.specOf(record, code);
+    const kept = this.#kept.get(record.name);
+    this.#kept.delete(record.name);
+    if (kept && !sameIsolate(kept, fresh)) await this.#dispose(kept.instanceId);
+    const spec = kept && sameIsolate(kept, fresh) ? kept : fresh;
     try {
-      await this.#bounded(spec, "loading", this.#sandbox.load(spec));
+      if (spec === fresh) await this.#bounded(spec, "loading", this.#sandbox.load(spec));
       await this.#bounded(spec, `the "start" hook`, this.#sandbox.hook(spec.instanceId, "start"));
       await this.#bounded(spec, "routing", this.#sandbox.route?.(record.name, spec.instanceId) ?? Promise.resolve());
     } catch (error) {
@@ -139,15 +150,32 @@ export class PackageRunner {
     }
   }
 
-  /** Loads the package in a fresh isolate just to run one hook (install, uninstall). */
-  async runOnce(record: PackageRecord, code: string, hook: HookName): Promise<void> {
+  /**
+   * Loads the package in a fresh isolate just to run one hook (install,
+   * uninstall). With `keep` and the hook done, the isolate is kept for the
+   * package's next `start` instead: the caller that asked for it calls
+   * `release` once that start is over, whatever became of it.
+   */
+  async runOnce(record: PackageRecord, code: string, hook: HookName, options: { keep?: boolean } = {}): Promise<void> {
     const spec = this.specOf(record, code);
+    await this.release(record.name);
+    let keep = false;
     try {
       await this.#bounded(spec, "loading", this.#sandbox.load(spec));
       await this.#bounded(spec, `the "${hook}" hook`, this.#sandbox.hook(spec.instanceId, hook));
+      keep = options.keep === true;
     } finally {
-      await this.#dispose(spec.instanceId);
+      if (keep) this.#kept.set(record.name, spec);
+      else await this.#dispose(spec.instanceId);
     }
+  }
+
+  /** Ends the isolate `runOnce` kept for the package, if no start took it. */
+  async release(name: string): Promise<void> {
+    const kept = this.#kept.get(name);
+    if (kept === undefined) return;
+    this.#kept.delete(name);
+    await this.#dispose(kept.instanceId);
   }
 
   /** Sends an HTTP request to a running package's `fetch` handler. */
@@ -178,4 +206,9 @@ export class PackageRunner {
   get runningCount(): number {
     return this.#running.size;
   }
+}
+
+/** Two specs that differ only in their instance: an isolate loaded for one serves the other. */
+function sameIsolate(a: IsolateSpec, b: IsolateSpec): boolean {
+  return a.code === b.code && JSON.stringify({ ...a, code: "", instanceId: "" }) === JSON.stringify({ ...b, code: "", instanceId: "" });
 }

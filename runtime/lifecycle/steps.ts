@@ -45,8 +45,12 @@ export class LifecycleSteps {
     return this.#runner.isRunning(name);
   }
 
-  /** Records the package and runs its `install` hook; on failure nothing stays behind. */
-  async install(prepared: PreparedPackage, options: AddOptions): Promise<PackageRecord> {
+  /**
+   * Records the package and runs its `install` hook; on failure nothing stays
+   * behind. With `keepForStart`, the install's isolate waits for the start that
+   * follows (see PackageRunner.runOnce); `release` ends it if none took it.
+   */
+  async install(prepared: PreparedPackage, options: AddOptions, keepForStart = false): Promise<PackageRecord> {
     const record = recordOf(prepared, options);
     if (this.isInstalled(record.name)) {
       throw new IsopodError("conflict", `"${record.name}" was added by another request meanwhile`);
@@ -55,7 +59,7 @@ export class LifecycleSteps {
     this.#store.packages.insert(record);
     try {
       await this.#bundler.store(record.integrity, prepared.code);
-      await this.#runner.runOnce(record, prepared.code, "install");
+      await this.#runner.runOnce(record, prepared.code, "install", { keep: keepForStart });
     } catch (error) {
       this.#store.packages.remove(record.name);
       await rm(this.#layout.packageDir(record.name), { recursive: true, force: true });
@@ -63,6 +67,11 @@ export class LifecycleSteps {
     }
     this.#store.packages.setState(record.name, "installed");
     return this.get(record.name);
+  }
+
+  /** Ends the isolate an install kept for a start that did not take it. */
+  release(name: string): Promise<void> {
+    return this.#runner.release(name);
   }
 
   /** Verifies the files and starts the package; already running: nothing happens. */

@@ -19,7 +19,7 @@ import { RequestDispatch } from "./request_dispatch.ts";
 import type { RegistryPort } from "../registry/registry.ts";
 import type { RegistryDispatch, RegistryPeer } from "../registry/registry_calls.ts";
 import { RegistryDelivery } from "./registry_delivery.ts";
-import { runtimeScript, urlPartScript } from "./runtime_source.ts";
+import { isPartName, partScript, runtimeScript } from "./runtime_source.ts";
 import { failureOf } from "./isolate_failure.ts";
 import { responseBodyOf, type BodySource } from "./response_body.ts";
 import type { FailureReason, HookName, IsolateSpec, IsolateStats, LogEvent, SandboxRequest, SandboxResponse } from "../sandbox.ts";
@@ -138,10 +138,10 @@ export class PackageIsolate implements RegistryPeer {
    * source, so a part only isolates that need it pay for is memory saved.
    */
   #loadPart(name: unknown): boolean {
-    if (name !== "url") throw new TypeError(`no runtime part ${JSON.stringify(String(name))}`);
+    if (!isPartName(name)) throw new TypeError(`no runtime part ${JSON.stringify(String(name))}`);
     if (this.#ended || this.#parts.has(name)) return false;
     this.#parts.add(name);
-    this.#isolate.runSync(urlPartScript(), this.spec.timeoutMs);
+    this.#isolate.runSync(partScript(name), this.spec.timeoutMs);
     return true;
   }
 

@@ -1,20 +1,38 @@
 // The in-isolate runtime (sandbox/isolate/) as scripts bundled once per host
-// process, compiled with a shared V8 code cache: the bootstrap, and the URL part.
+// process, compiled with a shared V8 code cache: the bootstrap, and the parts run on demand.
 
 import { buildSync } from "esbuild";
 import { fileURLToPath } from "node:url";
 import { CachedScript } from "./ivm.ts";
 import { buildWithPristineGlobals } from "./pristine_globals.ts";
 import { withDenoPathEncodeSet } from "./url_path_patch.ts";
+import { PART_GLOBALS, PART_NAMES, type PartName } from "../isolate/core/part_globals.ts";
 
 /** Set at build time in the sandbox process's bundle (sandbox_entry.ts), which the host builds once for every process it starts. */
 declare const ISOPOD_PREBUILT_RUNTIME: string | undefined;
-declare const ISOPOD_PREBUILT_URL_PART: string | undefined;
+declare const ISOPOD_PREBUILT_PARTS: Record<PartName, string> | undefined;
 
 let cached: string | undefined = typeof ISOPOD_PREBUILT_RUNTIME === "string" ? ISOPOD_PREBUILT_RUNTIME : undefined;
-let cachedUrlPart: string | undefined = typeof ISOPOD_PREBUILT_URL_PART === "string" ? ISOPOD_PREBUILT_URL_PART : undefined;
+const cachedParts: Partial<Record<PartName, string>> = typeof ISOPOD_PREBUILT_PARTS === "object" ? { ...ISOPOD_PREBUILT_PARTS } : {};
 let script: CachedScript | undefined;
-let urlPart: CachedScript | undefined;
+const partScripts = new Map<PartName, CachedScript>();
+
+/** Each part's entry, and what it is built with besides the runtime's options. */
+const PARTS: Record<PartName, { entry: string; alias?: Record<string, string>; patch?: (code: string) => string }> = {
+  url: { entry: "../isolate/web/url_part.ts", patch: withDenoPathEncodeSet },
+  urlpattern: { entry: "../isolate/web/url_pattern_part.ts" },
+  // formdata-polyfill imports fetch-blob: the runtime's Blob and File, handed over (isolate/web/part_blob.ts).
+  forms: { entry: "../isolate/web/forms_part.ts", alias: { "fetch-blob": local("../isolate/web/part_blob.ts"), "fetch-blob/file.js": local("../isolate/web/part_file.ts") } },
+};
+
+function local(file: string): string {
+  return fileURLToPath(new URL(file, import.meta.url));
+}
+
+/** True for a name of a part the host knows. */
+export function isPartName(name: unknown): name is PartName {
+  return (PART_NAMES as readonly unknown[]).includes(name);
+}
 
 /** The bootstrap script's source; built on first use, then cached. */
 export function runtimeSource(): string {
@@ -23,27 +41,48 @@ export function runtimeSource(): string {
 }
 
 /**
- * whatwg-url and its IDNA table (isolate/web/url_part.ts), half the runtime's
- * size: every isolate keeps its own copy of a script's source, so only
- * isolates that parse a URL the fast path does not take get this one.
+ * A part of the runtime kept out of the bootstrap (isolate/web/parts.ts):
+ * every isolate keeps its own copy of a script's source, so only isolates
+ * that use the part get this one. whatwg-url and its IDNA table are most of
+ * the runtime's size; URLPattern and the forms code ~40 KB more.
  */
-export function urlPartSource(): string {
-  cachedUrlPart ??= withDenoPathEncodeSet(build("../isolate/web/url_part.ts"));
-  return cachedUrlPart;
+export function partSource(name: PartName): string {
+  const part = PARTS[name];
+  cachedParts[name] ??= wrapPart((part.patch ?? ((code: string) => code))(build(part.entry, part.alias)));
+  return cachedParts[name];
 }
 
-/** Modules evaluated on first use (isolate/web/lazy.ts) whose free globals are the runtime's own (isolate/core/pristine.ts). */
+/** The URL part's source, as `partSource("url")`. */
+export function urlPartSource(): string {
+  return partSource("url");
+}
+
+/**
+ * Runs the part's code with the names of PART_GLOBALS, `globalThis` and `self`
+ * bound to what the runtime hands over (a null-prototype object it sets on the
+ * global object just before): the part is evaluated after package code, and
+ * must not take a global the package replaced. `this` at a script's top level
+ * is the global object, which no package can replace. The code runs in an
+ * inner function, where its "use strict" is allowed; both are called directly,
+ * never through `Function.prototype.call`, which a package may have replaced.
+ */
+function wrapPart(code: string): string {
+  const names = [...PART_GLOBALS, "globalThis", "self", "__isopodPartOut"].join(",");
+  return `(function({${names}}){(function(){${code}})();})(this.__isopodPartIn);`;
+}
+
+/** Modules the runtime evaluates on first use (isolate/web/lazy.ts) whose free globals are the runtime's own (isolate/core/pristine.ts). */
 const LAZY_THIRD_PARTY = ["web-streams-polyfill"];
 
-function build(entry: string): string {
-  return buildWithPristineGlobals(LAZY_THIRD_PARTY, (lazy, folder) => buildWith(entry, lazy, folder));
+function build(entry: string, alias: Record<string, string> = {}): string {
+  return buildWithPristineGlobals(LAZY_THIRD_PARTY, (lazy, folder) => buildWith(entry, { ...lazy, ...alias }, folder));
 }
 
-function buildWith(entry: string, lazy: Record<string, string>, folder: string): string {
+function buildWith(entry: string, alias: Record<string, string>, folder: string): string {
   const result = buildSync({
     // Module names in the bundle are paths from here: the same at every build (pristine_globals.ts).
     absWorkingDir: folder,
-    entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
+    entryPoints: [local(entry)],
     bundle: true,
     format: "iife",
     platform: "neutral",
@@ -56,12 +95,9 @@ function buildWith(entry: string, lazy: Record<string, string>, folder: string):
     minifyWhitespace: true,
     // whatwg-url asks for every legacy encoding; URLs only need UTF-8, so keep the lite tables out.
     alias: {
-      ...lazy,
       // (Aliases are resolved from the working folder, so the target is a resolved path.)
       "@exodus/bytes/encoding.js": fileURLToPath(import.meta.resolve("@exodus/bytes/encoding-lite.js")),
-      // formdata-polyfill builds on fetch-blob, which needs Node; the runtime's own Blob and File stand in.
-      "fetch-blob": fileURLToPath(new URL("../isolate/web/blob.ts", import.meta.url)),
-      "fetch-blob/file.js": fileURLToPath(new URL("../isolate/web/file.ts", import.meta.url)),
+      ...alias,
     },
   });
   return result.outputFiles[0]!.text;
@@ -88,8 +124,9 @@ export function runtimeScript(): CachedScript {
   return script;
 }
 
-/** The URL part as a script, as `runtimeScript`. */
-export function urlPartScript(): CachedScript {
-  urlPart ??= new CachedScript(urlPartSource(), { filename: "isopod:url.js" });
-  return urlPart;
+/** A part as a script, as `runtimeScript`. */
+export function partScript(name: PartName): CachedScript {
+  let part = partScripts.get(name);
+  if (!part) partScripts.set(name, (part = new CachedScript(partSource(name), { filename: `isopod:${name}.js` })));
+  return part;
 }

@@ -9,7 +9,8 @@ import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { runtimeSource, urlPartSource } from "../host/runtime_source.ts";
+import { partSource, runtimeSource } from "../host/runtime_source.ts";
+import { PART_NAMES } from "../isolate/core/part_globals.ts";
 
 export interface ChildEntry {
   module: string;
@@ -78,7 +79,10 @@ async function bundle(): Promise<string> {
     logLevel: "silent",
     plugins: [keepPlaces],
     // Built here once, instead of by every sandbox process it starts (see runtime_source.ts).
-    define: { ISOPOD_PREBUILT_RUNTIME: JSON.stringify(runtimeSource()), ISOPOD_PREBUILT_URL_PART: JSON.stringify(urlPartSource()) },
+    define: {
+      ISOPOD_PREBUILT_RUNTIME: JSON.stringify(runtimeSource()),
+      ISOPOD_PREBUILT_PARTS: JSON.stringify(Object.fromEntries(PART_NAMES.map((name) => [name, partSource(name)]))),
+    },
   });
   return result.outputFiles[0]!.text;
 }

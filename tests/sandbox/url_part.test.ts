@@ -38,13 +38,13 @@ test("each isolate runs the URL part for itself, and one that never parses such 
 test("a package cannot reach the part loader, and squatting its global name fools only itself", async (t) => {
   const box = useRegistrySandbox(t);
   const squat = `
-Object.defineProperty(globalThis, "__isopodUrlPart", { get: () => undefined, set() {}, configurable: false });
+Object.defineProperty(globalThis, "__isopodPartIn", { get: () => undefined, set() {}, configurable: false });
 let error = "none";
 try { new URL("http://Bücher.example/"); } catch (e) { error = e.constructor.name + ": " + e.message; }
 export default { fetch: () => Response.json({ bridge: typeof __isopodBridge, error }) };
 `;
   const id = await box.load("@t/squat", squat);
-  assert.deepEqual(await box.get(id, "/"), { bridge: "undefined", error: "TypeError: URL could not be loaded" });
+  assert.deepEqual(await box.get(id, "/"), { bridge: "undefined", error: "TypeError: the runtime's url part could not be loaded: the package took the global __isopodPartIn" });
   const other = await box.load("@t/other", PARSES);
   assert.equal((await box.get(other, "/")).inFetch.idna, "xn--bcher-kva.example");
 });

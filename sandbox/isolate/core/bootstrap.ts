@@ -30,6 +30,7 @@ import { CustomEvent } from "../web/custom_event.ts";
 import { formsModule, patternsModule, streamsModule } from "../web/lazy.ts";
 import { recordPristine } from "./pristine.ts";
 import type * as Streams from "web-streams-polyfill";
+import { prepareParts } from "../web/parts.ts";
 
 const global = globalThis as unknown as Record<string, unknown>;
 
@@ -75,7 +76,7 @@ function boot(raw: RawBridge): ReturnType<typeof createDispatcher> {
   define("TextDecoder", TextDecoder);
   define("TextEncoderStream", TextEncoderStream);
   define("TextDecoderStream", TextDecoderStream);
-  installURL(global, () => raw.loadPart("url"));
+  installURL(global);
   define("Event", Event);
   define("EventTarget", EventTarget);
   define("CustomEvent", CustomEvent);
@@ -99,7 +100,10 @@ function boot(raw: RawBridge): ReturnType<typeof createDispatcher> {
   define("Deno", createDeno(bridge, (first, second) => serves.serve(first, second)));
   define("self", globalThis);
   installImportMeta(global, raw.rootUrl);
+  // Last, with every global installed: what the lazy modules (web/lazy.ts) and
+  // the parts loaded on demand (web/parts.ts) see of them.
   recordPristine();
+  prepareParts((name) => raw.loadPart(name));
   return createDispatcher(timers, new Server(bridge, serves), calls, new RegistryClient(raw), {
     ready: new ModuleReady(global),
     serves,

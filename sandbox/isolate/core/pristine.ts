@@ -29,15 +29,7 @@ const CAPTURED: ReadonlyArray<readonly [string, object, PropertyKey]> = [
   ["Math.trunc", Math, "trunc"],
 ];
 
-/**
- * The global object's properties the URL part (web/url_part.ts, a script of its
- * own) reads while it loads: whatwg-url's encoders, and what @exodus/bytes
- * looks for to pick its implementation (read from its built source).
- */
-const PART_GLOBALS = ["TextEncoder", "TextDecoder", "atob", "btoa", "Buffer", "SharedArrayBuffer", "TransformStream", "Deno", "HermesInternal"] as const;
-
 let recorded: PropertyDescriptor[] | undefined;
-let recordedGlobals: Array<PropertyDescriptor | undefined> | undefined;
 
 /** Takes the record; called once, by `boot`, after it installed the globals. */
 export function recordPristine(): void {
@@ -45,38 +37,6 @@ export function recordPristine(): void {
   for (const name of PRISTINE_NAMES) pristineGlobal[name] = global[name];
   Object.freeze(pristineGlobal);
   recorded = CAPTURED.map(([, target, key]) => Object.getOwnPropertyDescriptor(target, key)!);
-  recordedGlobals = PART_GLOBALS.map((name) => Object.getOwnPropertyDescriptor(globalThis, name));
-}
-
-function sameDescriptor(a: PropertyDescriptor | undefined, b: PropertyDescriptor | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return a.value === b.value && a.get === b.get && a.set === b.set;
-}
-
-/**
- * Runs `evaluate` (the URL part's first run) with the global object's
- * `PART_GLOBALS` as `boot` left them, then puts back what the package had put
- * in their place; one it made unchangeable fails the load, by name.
- */
-export function withPristineGlobals<T>(evaluate: () => T): T {
-  if (!recordedGlobals) throw new Error("the runtime's globals were not recorded before a part loaded");
-  const swapped: Array<readonly [PropertyKey, PropertyDescriptor | undefined]> = [];
-  try {
-    PART_GLOBALS.forEach((name, index) => {
-      const now = Object.getOwnPropertyDescriptor(globalThis, name);
-      const original = recordedGlobals![index];
-      if (sameDescriptor(now, original)) return;
-      const put = original ? Reflect.defineProperty(globalThis, name, original) : Reflect.deleteProperty(globalThis, name);
-      if (!put) throw new TypeError(`${name} was replaced and made unchangeable by the package: the runtime cannot load its own code against it`);
-      swapped.push([name, now]);
-    });
-    return evaluate();
-  } finally {
-    for (const [name, now] of swapped.reverse()) {
-      if (now) Reflect.defineProperty(globalThis, name, now);
-      else Reflect.deleteProperty(globalThis, name);
-    }
-  }
 }
 
 /**

@@ -1,10 +1,14 @@
 // FormData and its two body formats: the class and multipart serialization
 // from formdata-polyfill, parsing by @remix-run/multipart-parser and URLSearchParams.
 
-import { MultipartParseError, parseMultipart } from "@remix-run/multipart-parser";
-import { FormData, formDataToBlob } from "formdata-polyfill/esm.min.js";
+import type { FormsPart } from "./forms_part.ts";
 import { Blob, bytesOfBlob } from "./blob.ts";
 import { File } from "./file.ts";
+import { runPart } from "./parts.ts";
+
+// The libraries are a part of their own (forms_part.ts), run when this module is first needed (web/lazy.ts).
+const { FormData, formDataToBlob, MultipartParseError, parseMultipart } = runPart("forms", { Blob, File }) as FormsPart;
+type FormData = InstanceType<typeof FormData>;
 
 export { Blob, bytesOfBlob, File, FormData };
 

@@ -1,16 +1,19 @@
 // Loads the web APIs most packages never touch (Blob, File, FormData,
-// URLPattern, streams) on first use: esbuild keeps a required module's code unrun until then.
+// URLPattern, streams) on first use: esbuild keeps a required module's code unrun
+// until then, and the forms and URLPattern libraries are parts the host runs on demand (web/parts.ts).
 
 import type * as Forms from "./form_data.ts";
-import type * as Patterns from "urlpattern-polyfill/urlpattern";
+import type { UrlPatternPart as Patterns } from "./url_pattern_part.ts";
 import type * as Streams from "web-streams-polyfill";
 import { withPristineIntrinsics } from "../core/pristine.ts";
+import { runPart } from "./parts.ts";
+import { urlClasses } from "./url.ts";
 
 /** esbuild turns this into a lazy initializer of the bundled module (never Node's require). */
 declare const require: (path: string) => unknown;
 
 let forms: typeof Forms | undefined;
-let patterns: typeof Patterns | undefined;
+let patterns: Patterns | undefined;
 let streams: typeof Streams | undefined;
 
 export function formsModule(): typeof Forms {
@@ -23,8 +26,11 @@ export function formsIfLoaded(): typeof Forms | undefined {
   return forms;
 }
 
-export function patternsModule(): typeof Patterns {
-  patterns ??= require("urlpattern-polyfill/urlpattern") as typeof Patterns;
+export function patternsModule(): Patterns {
+  if (patterns) return patterns;
+  // The polyfill parses with URL at call time: the runtime's, handed over.
+  const { URL, URLSearchParams } = urlClasses();
+  patterns = runPart("urlpattern", { URL, URLSearchParams }) as Patterns;
   return patterns;
 }
 

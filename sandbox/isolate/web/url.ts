@@ -2,7 +2,7 @@
 // implementation), loaded on first use: its IDNA table is most of the runtime's
 // size, so it is a script of its own (url_part.ts) that the host runs on demand.
 
-import { withPristineGlobals } from "../core/pristine.ts";
+import { runPart } from "./parts.ts";
 import { parsePlainQuery } from "./query_fast_path.ts";
 import { parsePlainURL } from "./url_fast_path.ts";
 
@@ -12,8 +12,6 @@ interface WhatwgUrl {
 }
 
 let loaded: WhatwgUrl | undefined;
-/** Asks the host to run the URL part in this isolate (the bridge's `loadPart`); set by `installURL`. */
-let runPart: (() => unknown) | undefined;
 
 interface StateMachine {
   basicURLParse(input: string, options?: { baseURL?: unknown; url?: unknown; stateOverride?: unknown }): unknown;
@@ -38,17 +36,16 @@ function withPlainQuery(urlencoded: UrlencodedParser): void {
 
 function load(): WhatwgUrl {
   if (loaded) return loaded;
-  const global = globalThis as Record<string, unknown>;
-  if (!runPart) throw new TypeError("URL is not available before the runtime has started");
-  // The part reads TextDecoder and others off the global object as it loads: it gets the runtime's own.
-  withPristineGlobals(runPart);
-  const part = global.__isopodUrlPart as { machine: StateMachine; urlencoded: UrlencodedParser; url: WhatwgUrl } | undefined;
-  Reflect.deleteProperty(global, "__isopodUrlPart");
-  if (!part) throw new TypeError("URL could not be loaded");
+  const part = runPart("url") as { machine: StateMachine; urlencoded: UrlencodedParser; url: WhatwgUrl };
   withPlainPath(part.machine);
   withPlainQuery(part.urlencoded);
   loaded = part.url;
   return loaded;
+}
+
+/** The runtime's URL and URLSearchParams (loading them if need be), for the parts that parse with them. */
+export function urlClasses(): WhatwgUrl {
+  return load();
 }
 
 /** True for a URLSearchParams object; never loads the module to find out. */
@@ -61,9 +58,8 @@ export function parseURL(url: string, base?: string): { href: string } {
   return base === undefined ? new (load().URL)(url) : new (load().URL)(url, base);
 }
 
-/** Installs URL and URLSearchParams as getters that load the module once (through `loadPart`) and then replace themselves. */
-export function installURL(global: Record<string, unknown>, loadPart: () => unknown): void {
-  runPart = loadPart;
+/** Installs URL and URLSearchParams as getters that load the module once (the URL part, web/parts.ts) and then replace themselves. */
+export function installURL(global: Record<string, unknown>): void {
   for (const name of ["URL", "URLSearchParams"] as const) {
     Object.defineProperty(global, name, {
       configurable: true,

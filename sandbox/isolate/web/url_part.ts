@@ -3,9 +3,10 @@
 
 /** esbuild turns this into the bundled module (never Node's require). */
 declare const require: (id: string) => unknown;
+/** Where a part leaves its exports: the host's wrapper passes it in (web/parts.ts). */
+declare const __isopodPartOut: { exports?: unknown };
 
-// web/url.ts takes this off the global object as soon as the host has run the script.
-(globalThis as Record<string, unknown>).__isopodUrlPart = {
+__isopodPartOut.exports = {
   machine: require("whatwg-url/lib/url-state-machine.js"),
   urlencoded: require("whatwg-url/lib/urlencoded.js"),
   url: require("whatwg-url"),
