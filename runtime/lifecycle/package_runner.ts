@@ -5,6 +5,7 @@ import type { PackageRecord } from "../../db/index.ts";
 import {
   SandboxFailure,
   type FailureReason,
+  type ExitEvent,
   type HookName,
   type IsolateSpec,
   type Sandbox,
@@ -46,6 +47,12 @@ export class PackageRunner {
    * costs ~0.5 MiB of resident memory for good (docs/decisions.md, "Memory per package, round two").
    */
   readonly #kept = new Map<string, IsolateSpec>();
+  /**
+   * Isolates between their `start` hook and being marked running, by instance,
+   * with their exit if they ended meanwhile: reported once they are running
+   * (a timer that throws right after `start` would otherwise go unseen).
+   */
+  readonly #starting = new Map<string, ExitEvent | null>();
   #nextInstance = 0;
   #onExit: ExitHandler = () => {};
 
@@ -55,11 +62,17 @@ export class PackageRunner {
     this.#layout = layout;
     this.#graceMs = options.graceMs ?? 5_000;
     sandbox.onEvent((event) => {
-      if (event.type === "exit" && this.#kept.get(event.packageName)?.instanceId === event.instanceId) this.#kept.delete(event.packageName);
-      if (event.type !== "exit" || this.#running.get(event.packageName)?.instanceId !== event.instanceId) return;
-      this.#running.delete(event.packageName);
-      this.#onExit(event.packageName, event.reason, event.message);
+      if (event.type !== "exit") return;
+      if (this.#kept.get(event.packageName)?.instanceId === event.instanceId) this.#kept.delete(event.packageName);
+      if (this.#starting.has(event.instanceId)) this.#starting.set(event.instanceId, event);
+      else this.#exited(event);
     });
+  }
+
+  #exited(event: ExitEvent): void {
+    if (this.#running.get(event.packageName)?.instanceId !== event.instanceId) return;
+    this.#running.delete(event.packageName);
+    this.#onExit(event.packageName, event.reason, event.message);
   }
 
   /** Called when a running package's isolate ends by itself. */
@@ -94,6 +107,8 @@ export class PackageRunner {
     this.#kept.delete(record.name);
     if (kept && !sameIsolate(kept, fresh)) await this.#dispose(kept.instanceId);
     const spec = kept && sameIsolate(kept, fresh) ? kept : fresh;
+    this.#starting.set(spec.instanceId, null);
+    let exit: ExitEvent | null | undefined;
     try {
       if (spec === fresh) await this.#bounded(spec, "loading", this.#sandbox.load(spec));
       await this.#bounded(spec, `the "start" hook`, this.#sandbox.hook(spec.instanceId, "start"));
@@ -101,8 +116,13 @@ export class PackageRunner {
     } catch (error) {
       await this.#dispose(spec.instanceId);
       throw error;
+    } finally {
+      exit = this.#starting.get(spec.instanceId);
+      this.#starting.delete(spec.instanceId);
     }
     this.#running.set(record.name, spec);
+    // Reported after the caller has marked the package running (the next turn of the event loop), as an exit of a running package.
+    if (exit) setImmediate(() => this.#exited(exit));
   }
 
   /** Waits for a sandbox call at most twice the package's wall time plus a grace; then gives up on it. */
