@@ -67,6 +67,12 @@ test("a batch of requests reads back field for field, whatever characters the fi
   ];
   assert.deepEqual(requestsOfBatch(batchOfRequests(requests)), requests);
   assert.deepEqual(requestsOfBatch(""), []);
+  // Large ids and every field empty read back too; a cut or garbled line is refused, never read on forever.
+  const edge = [{ id: 2 ** 40, method: "", url: "", headers: "", hostname: "", port: 1 }];
+  assert.deepEqual(requestsOfBatch(batchOfRequests(edge)), edge);
+  for (const garbled of ["1,3,1,0,0", "1,3,x,0,0,5\nGETu", "1,-3,1,0,0,5\nGET", "1,3,1,0,0,5"]) {
+    assert.throws(() => requestsOfBatch(garbled), TypeError, JSON.stringify(garbled));
+  }
 });
 
 test("a batch of answers reads back, and a garbled one is refused", () => {

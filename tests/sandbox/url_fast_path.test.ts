@@ -32,6 +32,9 @@ const DECLINED = [
   "http://1.2.3/", // IPv4 shorthand
   "http://01.2.3.4/",
   "http://256.1.1.1/",
+  "http://1.2.3.04/",
+  "http://1.2.3.256/",
+  "http://1.2.3.4.5/",
   "http://0x7f.0.0.1/",
   "http://a.b.123/",
   "http://a.b.0x1f/",
