@@ -1,6 +1,7 @@
 // The only module that imports isolated-vm. Nothing it returns may reach
 // package code: an isolated-vm object inside an isolate is a way out of it.
 
+import { gridTimeout } from "./deadline_grid.ts";
 import ivm from "isolated-vm";
 
 type Context = ivm.Context;
@@ -68,7 +69,7 @@ export function callInto(fn: FunctionRef, args: unknown[], options: CallOptions)
  * that are known to be short, into an isolate nothing else is running in.
  */
 export function callIntoSync(fn: FunctionRef, args: unknown[], options: { timeout: number }): unknown {
-  return fn.applySync(undefined, args as never[], { timeout: options.timeout, result: { copy: true } });
+  return fn.applySync(undefined, args as never[], { timeout: gridTimeout(options.timeout), result: { copy: true } });
 }
 
 /**
