@@ -60,7 +60,7 @@ export interface CallOptions {
 }
 
 export function callInto(fn: FunctionRef, args: unknown[], options: CallOptions): Promise<unknown> {
-  return fn.apply(undefined, args as never[], options) as Promise<unknown>;
+  return fn.apply(undefined, args as never[], { ...options, timeout: gridTimeout(options.timeout) }) as Promise<unknown>;
 }
 
 /**
