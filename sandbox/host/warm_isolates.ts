@@ -57,6 +57,11 @@ export class WarmIsolates {
     return this.#spares.length;
   }
 
+  /** The spare isolates as they are now (a copy of the list), for tests and probes. */
+  get spares(): readonly VmIsolate[] {
+    return [...this.#spares];
+  }
+
   /**
    * Fills the pool up to its size, after the current task (never in the
    * caller's); resolves once it is full, or closed. Never rejects: a spare
