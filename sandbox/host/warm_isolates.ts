@@ -6,6 +6,13 @@ import { runtimeScript } from "./runtime_source.ts";
 
 /** Bounds the runtime's run in a spare isolate (its synchronous part). */
 const PREPARE_TIMEOUT_MS = 5_000;
+/**
+ * How long after the last take the pool starts to refill. Made at once, the
+ * spare competed with the start that took one (creating an isolate holds this
+ * thread, its runtime run a core) and that start was no faster than one
+ * without the pool (bench/sandbox.ts); starts in a burst take the normal way.
+ */
+const REFILL_DELAY_MS = 20;
 
 export interface WarmIsolatesOptions {
   /** The memory limit spare isolates are made with: the host's default. A start with another limit takes none. */
@@ -19,7 +26,7 @@ export interface WarmIsolatesOptions {
 /**
  * The pool of one sandbox process. `take` answers a prepared isolate of that
  * memory limit, or undefined at once (the start then makes its own: no start
- * waits on the pool); each take refills it in the background, one isolate at
+ * waits on the pool); a take refills it in the background once takes pause, one isolate at
  * a time, through isolated-vm's async calls. A spare isolate has never run
  * package code and goes to one package only: nothing crosses between packages.
  */
@@ -29,6 +36,7 @@ export class WarmIsolates {
   readonly #script: () => CachedScript;
   readonly #spares: VmIsolate[] = [];
   #filling: Promise<void> | undefined;
+  #later: NodeJS.Timeout | undefined;
   #closed = false;
 
   constructor(options: WarmIsolatesOptions) {
@@ -48,7 +56,7 @@ export class WarmIsolates {
       if (!spare.isDisposed && spare.isPrepared) taken = spare;
       else dispose(spare);
     }
-    void this.refill();
+    this.#refillLater();
     return taken;
   }
 
@@ -68,11 +76,19 @@ export class WarmIsolates {
    * that fails to prepare is dropped and the next take tries again.
    */
   refill(): Promise<void> {
+    clearTimeout(this.#later);
     if (this.#closed) return Promise.resolve();
     this.#filling ??= new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => this.#fill())
       .finally(() => (this.#filling = undefined));
     return this.#filling;
+  }
+
+  /** Refills once no take has come for REFILL_DELAY_MS (each take puts it off again). */
+  #refillLater(): void {
+    clearTimeout(this.#later);
+    this.#later = setTimeout(() => void this.refill(), REFILL_DELAY_MS);
+    this.#later.unref();
   }
 
   async #fill(): Promise<void> {
@@ -92,6 +108,7 @@ export class WarmIsolates {
   /** Disposes every spare isolate, and any being made; takes answer undefined from now on. */
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#later);
     for (const spare of this.#spares.splice(0)) dispose(spare);
     await this.#filling;
   }

@@ -54,6 +54,16 @@ test("a start with the pool's memory limit takes a prepared isolate, runs in it,
   assert.equal(spare.isDisposed, true);
 });
 
+test("after a take the pool refills by itself, without anyone asking", async (t) => {
+  const { sandbox, warm } = useSandbox(t);
+  await warm.refill();
+  await sandbox.load(isolateSpec("self", `export default { fetch: () => new Response("x") }`, { memoryMb: MEMORY_MB }));
+  assert.equal(warm.ready, 0);
+  const deadline = Date.now() + 5_000;
+  while (warm.ready === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(warm.ready, 1);
+});
+
 test("a start with another memory limit never gets a pooled isolate and leaves the pool as it was", async (t) => {
   const { sandbox, warm } = useSandbox(t);
   await warm.refill();
