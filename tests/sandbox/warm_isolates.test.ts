@@ -57,11 +57,13 @@ test("a start with the pool's memory limit takes a prepared isolate, runs in it,
 test("after a take the pool refills by itself, without anyone asking", async (t) => {
   const { sandbox, warm } = useSandbox(t);
   await warm.refill();
+  const spare = warm.spares[0]!;
   await sandbox.load(isolateSpec("self", `export default { fetch: () => new Response("x") }`, { memoryMb: MEMORY_MB }));
-  assert.equal(warm.ready, 0);
+  assert.equal(spare.isPrepared, false, "the start took the spare");
   const deadline = Date.now() + 5_000;
   while (warm.ready === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
   assert.equal(warm.ready, 1);
+  assert.notEqual(warm.spares[0], spare);
 });
 
 test("a start with another memory limit never gets a pooled isolate and leaves the pool as it was", async (t) => {
