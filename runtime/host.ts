@@ -171,10 +171,12 @@ export class Host {
 }
 
 function sandboxOf(config: HostConfig, layout: DataLayout): Sandbox {
-  if (config.sandbox.mode === "inline") return new LocalSandbox();
+  // Starts with the default memory limit take an isolate made ahead, the runtime run in it (docs/decisions.md, "Cold start, round three").
+  const warmMemoryMb = config.caps.defaultMemoryMb;
+  if (config.sandbox.mode === "inline") return new LocalSandbox({ warmIsolates: { memoryMb: warmMemoryMb } });
   const { backoffMs, maxCrashes, crashWindowMs } = config.sandbox;
   const pkg = config.pkgPort === undefined ? undefined : { hostname: config.host, port: config.pkgPort };
-  const options = { backoffMs, maxCrashes, crashWindowMs, cacheDir: layout.sandboxCache, pkg };
+  const options = { backoffMs, maxCrashes, crashWindowMs, cacheDir: layout.sandboxCache, pkg, warmMemoryMb };
   return config.sandbox.processes > 1 ? new SandboxPool({ ...options, processes: config.sandbox.processes }) : new ProcessSandbox(options);
 }
 

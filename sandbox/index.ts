@@ -18,7 +18,7 @@ export type {
 } from "./sandbox.ts";
 export type { HeaderList } from "./isolate/core/bridge.ts";
 export { SandboxFailure } from "./failure.ts";
-export { LocalSandbox } from "./local_sandbox.ts";
+export { LocalSandbox, type LocalSandboxOptions } from "./local_sandbox.ts";
 export { checkHead, decodePkgName, responseOf, RETRY_AFTER_SECONDS, splitPkgPath, writeAnswer, type DataPlaneAddress } from "./dataplane/index.ts";
 export {
   ProcessSandbox,

@@ -5,6 +5,7 @@ import { compressAnswer, DataPlane, wantsCompression, type DataPlaneAddress } fr
 import { SandboxFailure } from "./failure.ts";
 import { PackageIsolate } from "./host/package_isolate.ts";
 import { Registry } from "./registry/registry.ts";
+import { WarmIsolates } from "./host/warm_isolates.ts";
 import type {
   HookName,
   IsolateSpec,
@@ -16,13 +17,30 @@ import type {
   SandboxResponse,
 } from "./sandbox.ts";
 
+export interface LocalSandboxOptions {
+  /**
+   * Keeps `size` (1–2, default 1) isolates of `memoryMb` (the host's default limit)
+   * ready with the runtime run in them, for faster starts; ~2 MiB each. None without it.
+   */
+  warmIsolates?: { memoryMb: number; size?: number } | undefined;
+}
+
 export class LocalSandbox implements Sandbox {
   readonly #isolates = new Map<string, PackageIsolate>();
+  /** Prepared isolates a start takes when its memory limit fits (host/warm_isolates.ts). */
+  readonly warm: WarmIsolates | undefined;
   readonly #listeners: ((event: SandboxEvent) => void)[] = [];
   /** Calls between packages of this sandbox stay in it. */
   readonly #registry = new Registry();
   /** Isolates whose package opted in to Deno's automatic response compression (its env). */
   readonly #compressing = new Set<string>();
+  constructor(options: LocalSandboxOptions = {}) {
+    if (options.warmIsolates) {
+      this.warm = new WarmIsolates(options.warmIsolates);
+      void this.warm.refill();
+    }
+  }
+
   /** `/pkg` served here, once `listen` is called. */
   readonly #plane = new DataPlane(
     (instanceId, request) => this.request(instanceId, request),
@@ -66,7 +84,7 @@ export class LocalSandbox implements Sandbox {
           this.#emit({ type: "exit", instanceId, packageName, reason, message });
         },
         registry,
-      });
+      }, this.warm);
     } catch (error) {
       this.#registry.leave(instanceId, "disposed");
       throw error;
@@ -111,6 +129,7 @@ export class LocalSandbox implements Sandbox {
   }
 
   async close(): Promise<void> {
+    await this.warm?.close();
     await this.#plane.close();
     for (const id of [...this.#isolates.keys()]) await this.dispose(id);
   }

@@ -155,10 +155,23 @@ export type HeapStatistics = ivm.HeapStatistics;
  */
 export class VmIsolate {
   readonly #isolate: ivm.Isolate;
+  readonly memoryMb: number;
   #context: Context | undefined;
+  /** Whether the runtime script's first phase has run in the context (`prepare`). */
+  #prepared = false;
+  #booted = false;
+  /** Bound late (`bind`): an isolate made ahead for a pool belongs to no package yet. */
+  #onCatastrophicError: ((message: string) => void) | undefined;
 
-  constructor(memoryMb: number, onCatastrophicError: (message: string) => void) {
-    this.#isolate = createIsolate(memoryMb, onCatastrophicError);
+  constructor(memoryMb: number, onCatastrophicError?: (message: string) => void) {
+    this.memoryMb = memoryMb;
+    this.#onCatastrophicError = onCatastrophicError;
+    this.#isolate = createIsolate(memoryMb, (message) => this.#onCatastrophicError?.(message));
+  }
+
+  /** Gives the isolate its owner's handler for V8's catastrophic errors (the process hook runs after it either way). */
+  bind(onCatastrophicError: (message: string) => void): void {
+    this.#onCatastrophicError = onCatastrophicError;
   }
 
   /** CPU time used so far, in nanoseconds; readable without the isolate's lock. */
@@ -198,10 +211,28 @@ export class VmIsolate {
    * `names`; answers the dispatcher. `timeoutMs` bounds each synchronous part.
    */
   async boot(script: CachedScript, names: readonly string[], values: Record<string, ivm.Callback | string>, timeoutMs: number): Promise<FunctionRef> {
+    if (this.#booted) throw new Error("the isolate is already booted");
+    this.#booted = true;
+    if (!this.#prepared) await this.prepare(script, timeoutMs);
+    return callBoot(this.#contextOf(), names, values, timeoutMs);
+  }
+
+  /**
+   * The bootstrap's first phase alone: creates the context and runs the runtime
+   * `script` in it, which touches no host object and no package. An isolate
+   * prepared ahead (warm_isolates.ts) then only needs `boot`.
+   */
+  async prepare(script: CachedScript, timeoutMs: number): Promise<void> {
+    if (this.#prepared || this.#context) throw new Error("the isolate already has a context");
     const context = await this.#isolate.createContext();
     this.#context = context;
     await (await script.compile(this.#isolate)).run(context, { timeout: timeoutMs });
-    return callBoot(context, names, values, timeoutMs);
+    this.#prepared = true;
+  }
+
+  /** True once `prepare` has run and nothing has booted it yet: no package has had it. */
+  get isPrepared(): boolean {
+    return this.#prepared && !this.#booted;
   }
 
   /** Compiles an ES module; throws V8's syntax error as it is. */

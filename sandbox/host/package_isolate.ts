@@ -19,6 +19,7 @@ import { RequestDispatch } from "./request_dispatch.ts";
 import type { RegistryPort } from "../registry/registry.ts";
 import type { RegistryDispatch, RegistryPeer } from "../registry/registry_calls.ts";
 import { RegistryDelivery } from "./registry_delivery.ts";
+import type { WarmIsolates } from "./warm_isolates.ts";
 import { isPartName, partScript, runtimeScript } from "./runtime_source.ts";
 import { failureOf } from "./isolate_failure.ts";
 import { responseBodyOf, type BodySource } from "./response_body.ts";
@@ -73,10 +74,12 @@ export class PackageIsolate implements RegistryPeer {
   /** Parts of the runtime already run in this isolate (see #loadPart). */
   #parts = new Set<string>();
 
-  private constructor(spec: IsolateSpec, listener: IsolateListener) {
+  private constructor(spec: IsolateSpec, listener: IsolateListener, warm: WarmIsolates | undefined) {
     this.spec = spec;
     this.#listener = listener;
-    this.#isolate = new VmIsolate(spec.memoryMb, (message) => this.#end("memory", `V8 fatal error: ${message}`));
+    // An isolate made ahead with the runtime run in it when the pool has one of this memory limit (warm_isolates.ts).
+    this.#isolate = warm?.take(spec.memoryMb) ?? new VmIsolate(spec.memoryMb);
+    this.#isolate.bind((message) => this.#end("memory", `V8 fatal error: ${message}`));
     this.#timers = new HostTimers((id) => this.#fireTimer(id));
     this.#ops = new HostOps(spec);
     this.#statsProbe = new IsolateProbe(this.#isolate, spec);
@@ -94,9 +97,9 @@ export class PackageIsolate implements RegistryPeer {
     return Number(this.#isolate.cpuTime / 1000n) / 1000;
   }
 
-  /** Creates the isolate and evaluates the package's module in it. */
-  static async load(spec: IsolateSpec, listener: IsolateListener): Promise<PackageIsolate> {
-    const instance = new PackageIsolate(spec, listener);
+  /** Creates the isolate (or takes a prepared one from `warm`) and evaluates the package's module in it. */
+  static async load(spec: IsolateSpec, listener: IsolateListener, warm?: WarmIsolates): Promise<PackageIsolate> {
+    const instance = new PackageIsolate(spec, listener, warm);
     try {
       await instance.#boot();
       return instance;

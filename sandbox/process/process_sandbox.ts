@@ -32,6 +32,8 @@ export interface ProcessSandboxOptions extends Partial<ChildTimings> {
   crashWindowMs?: number;
   /** Where the sandbox process serves `/pkg` itself (the data plane); none without it. */
   pkg?: DataPlaneAddress | undefined;
+  /** The memory limit, in MiB, of the isolates the sandbox process keeps ready with the runtime run (the host's default); none without it. */
+  warmMemoryMb?: number | undefined;
 }
 
 /** What happened to the sandbox process, for the control plane to act on (runtime/lifecycle/sandbox_recovery.ts). */
@@ -75,6 +77,7 @@ export class ProcessSandbox implements Sandbox {
   readonly #timings: ChildTimings;
   readonly #cacheDir: string | undefined;
   readonly #pkg: DataPlaneAddress | undefined;
+  readonly #warmMemoryMb: number | undefined;
   readonly #crashes: CrashRecord;
   readonly #listeners: ((event: SandboxEvent) => void)[] = [];
   readonly #supervisors: ((event: SupervisionEvent) => void)[] = [];
@@ -95,6 +98,7 @@ export class ProcessSandbox implements Sandbox {
     };
     this.#cacheDir = options.cacheDir;
     this.#pkg = options.pkg;
+    this.#warmMemoryMb = options.warmMemoryMb;
     this.#crashes = new CrashRecord({
       backoffMs: options.backoffMs ?? 100,
       maxBackoffMs: options.maxBackoffMs ?? 10_000,
@@ -224,7 +228,7 @@ export class ProcessSandbox implements Sandbox {
   }
 
   #start(): SandboxChild {
-    const child: SandboxChild = new SandboxChild((message) => this.#handle(child, message), this.#timings, { cacheDir: this.#cacheDir, pkg: this.#pkg });
+    const child: SandboxChild = new SandboxChild((message) => this.#handle(child, message), this.#timings, { cacheDir: this.#cacheDir, pkg: this.#pkg, warmMemoryMb: this.#warmMemoryMb });
     this.#child = child;
     this.#state = "starting";
     const restart = this.#crashes.total > 0;

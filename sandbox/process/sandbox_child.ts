@@ -21,6 +21,8 @@ export interface ChildOptions {
   cacheDir: string | undefined;
   /** Where the process serves `/pkg` itself (the data plane); none without it. */
   pkg?: DataPlaneAddress | undefined;
+  /** The memory limit of the isolates it keeps ready (host/warm_isolates.ts); none without it. */
+  warmMemoryMb?: number | undefined;
 }
 
 export interface ChildTimings {
@@ -40,11 +42,12 @@ export interface ChildExit {
   message: string;
 }
 
-function childEnv(pkg: DataPlaneAddress | undefined): NodeJS.ProcessEnv {
+function childEnv(pkg: DataPlaneAddress | undefined, warmMemoryMb: number | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const key of INHERITED_ENV) if (process.env[key] !== undefined) env[key] = process.env[key];
   if (pkg) Object.assign(env, { ISOPOD_PKG_HOST: pkg.hostname, ISOPOD_PKG_PORT: String(pkg.port) });
   if (pkg?.reusePort) env.ISOPOD_PKG_REUSE_PORT = "1";
+  if (warmMemoryMb !== undefined) env.ISOPOD_WARM_MEMORY_MB = String(warmMemoryMb);
   return env;
 }
 
@@ -104,7 +107,7 @@ export class SandboxChild {
       // fd 3 is the channel (wire_channel.ts): a socket pair, both ways.
       child = spawn(process.execPath, [...entry.execArgv, entry.module], {
         stdio: ["ignore", "inherit", "pipe", "pipe"],
-        env: childEnv(options.pkg),
+        env: childEnv(options.pkg, options.warmMemoryMb),
       });
     } catch (error) {
       return this.#ended({ code: null, signal: null, message: `the sandbox process could not be started: ${(error as Error).message}` });

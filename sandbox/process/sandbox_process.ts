@@ -15,7 +15,9 @@ const MAX_LOG_BYTES_IN_FLIGHT = 4 * 1024 * 1024;
 /** How long a dying process waits for its last messages to leave. */
 const LAST_WORDS_MS = 1_000;
 
-const sandbox = new LocalSandbox();
+/** Set by the control plane (sandbox_child.ts): the host's default memory limit, for the isolates kept ready. */
+const warmMemoryMb = Number(process.env.ISOPOD_WARM_MEMORY_MB);
+const sandbox = new LocalSandbox(Number.isSafeInteger(warmMemoryMb) && warmMemoryMb > 0 ? { warmIsolates: { memoryMb: warmMemoryMb } } : {});
 let socket: Socket;
 try {
   socket = new Socket({ fd: 3, readable: true, writable: true });
