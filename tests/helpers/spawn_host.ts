@@ -33,7 +33,8 @@ export async function spawnHost(t: TestContext, env: Record<string, string>): Pr
       }
     };
     child.stdout!.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`host exited with ${code}:\n${output}`)));
+    // The signal too: a host that dies of one (a native crash) exits with no code.
+    child.once("exit", (code, signal) => reject(new Error(`host exited with ${code ?? signal}:\n${output}`)));
   });
   return { url, child, output: () => output };
 }
