@@ -1,5 +1,8 @@
 // The global object and intrinsics as the runtime left them at the end of `boot`, before any package code:
-// what a module evaluated on first use (web/lazy.ts) reads instead of whatever the package has put there since.
+// what a module evaluated on first use (web/lazy.ts) or a part run on demand (web/parts.ts) reads instead of
+// whatever the package has put there since. One record for both.
+
+import { PART_GLOBALS } from "./part_globals.ts";
 
 /**
  * The globals a lazy module reads, found by reading web-streams-polyfill: the
@@ -12,7 +15,11 @@ export const PRISTINE_NAMES = [
   "TypeError", "RangeError", "Error", "Function", "ArrayBuffer", "Uint8Array", "DataView", "Boolean", "String",
 ] as const;
 
-/** Those globals as `boot` left them; it also stands for `globalThis` in a lazy module. */
+/**
+ * The globals of PRISTINE_NAMES and PART_GLOBALS as `boot` left them (data
+ * properties only: a lazy global's getter is not run, its caller hands it over);
+ * it also stands for `globalThis` in a lazy module.
+ */
 export const pristineGlobal: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
 
 /**
@@ -33,8 +40,10 @@ let recorded: PropertyDescriptor[] | undefined;
 
 /** Takes the record; called once, by `boot`, after it installed the globals. */
 export function recordPristine(): void {
-  const global = globalThis as unknown as Record<string, unknown>;
-  for (const name of PRISTINE_NAMES) pristineGlobal[name] = global[name];
+  for (const name of new Set<string>([...PRISTINE_NAMES, ...PART_GLOBALS])) {
+    const descriptor = Object.getOwnPropertyDescriptor(globalThis, name);
+    if (descriptor && Object.hasOwn(descriptor, "value")) pristineGlobal[name] = descriptor.value;
+  }
   Object.freeze(pristineGlobal);
   recorded = CAPTURED.map(([, target, key]) => Object.getOwnPropertyDescriptor(target, key)!);
 }

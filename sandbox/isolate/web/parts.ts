@@ -2,28 +2,22 @@
 // `loadPart`), handing it the runtime's own globals and taking its exports back.
 
 import { PART_GLOBALS, type PartName } from "../core/part_globals.ts";
+import { pristineGlobal } from "../core/pristine.ts";
 
 const global = globalThis as unknown as Record<string, unknown>;
 // Taken while the runtime's script runs, before any package code: a package that replaces them later does not reach this.
-const { create, getOwnPropertyDescriptor, hasOwn } = Object;
+const { create, hasOwn } = Object;
 const { defineProperty, deleteProperty } = Reflect;
 
 let loadPart: ((name: PartName) => boolean) | undefined;
-let pristine: Record<string, unknown> | undefined;
 
 /**
- * Called by `boot` once it installed the globals, before package code runs:
- * what every part will see under the names of PART_GLOBALS. Lazy globals
- * (getters) are left out: a caller that needs one hands it over.
+ * Called by `boot` once it installed the globals and took their record
+ * (core/pristine.ts), before package code runs: what every part sees under
+ * the names of PART_GLOBALS. A lazy global is not in the record: a caller that needs one hands it over.
  */
 export function prepareParts(load: (name: PartName) => boolean): void {
   loadPart = load;
-  const values = create(null) as Record<string, unknown>;
-  for (const name of PART_GLOBALS) {
-    const descriptor = getOwnPropertyDescriptor(global, name);
-    if (descriptor && hasOwn(descriptor, "value")) values[name] = descriptor.value;
-  }
-  pristine = values;
 }
 
 /**
@@ -32,9 +26,9 @@ export function prepareParts(load: (name: PartName) => boolean): void {
  * and `self` are the runtime's values (`given` first), never the global object's.
  */
 export function runPart(name: PartName, given: Record<string, unknown> = {}): unknown {
-  if (!loadPart || !pristine) throw new TypeError("the runtime has not started");
+  if (!loadPart) throw new TypeError("the runtime has not started");
   const input = create(null) as Record<string, unknown>;
-  for (const key of PART_GLOBALS) input[key] = hasOwn(given, key) ? given[key] : pristine[key];
+  for (const key of PART_GLOBALS) input[key] = hasOwn(given, key) ? given[key] : pristineGlobal[key];
   input.globalThis = input;
   input.self = input;
   const out = create(null) as { exports?: unknown };
