@@ -1,8 +1,10 @@
 // The registry's cost: a call from package A to package B with a small
 // argument, one at a time and many at once, against the raw isolated-vm hop
 // (isolate -> host -> isolate and back, measured in this run) and against an
-// HTTP request between two processes on loopback. B runs with a wall time that
-// lets calls be served on the host's thread (<= 2 s), and with one that does not.
+// HTTP request between two processes on loopback. With the host's default
+// limits both packages' calls run on the host's thread (a synchronous hop);
+// with long limits a package runs on its own thread, and each call crosses
+// threads (an asynchronous hop). Each is set against the raw hop of its kind.
 
 import { spawn } from "node:child_process";
 import http from "node:http";
@@ -20,6 +22,12 @@ const ARGUMENT = { id: 7, name: "small" };
 interface Figures {
   /** Milliseconds per call, one at a time. */
   times: number[];
+  /**
+   * Milliseconds between two readings of the clock with nothing between: what
+   * the clock adds to each time. In an isolate on its own thread it is large:
+   * \`performance.now()\` there asks the host's thread, and waits for it.
+   */
+  clock: number[];
   /** Calls per second with IN_FLIGHT at once. */
   concurrentRate: number;
 }
@@ -28,6 +36,8 @@ interface Figures {
 const DRIVER = `
 async function drive(call, calls, concurrentCalls, inFlight, argument) {
   for (let i = 0; i < 500; i++) await call(argument);
+  const clock = new Array(1000);
+  for (let i = 0; i < clock.length; i++) { const started = performance.now(); clock[i] = performance.now() - started; }
   const times = new Array(calls);
   for (let i = 0; i < calls; i++) {
     const started = performance.now();
@@ -37,7 +47,7 @@ async function drive(call, calls, concurrentCalls, inFlight, argument) {
   let next = 0;
   const started = performance.now();
   await Promise.all(Array.from({ length: inFlight }, async () => { while (next++ < concurrentCalls) await call(argument); }));
-  return { times, concurrentRate: concurrentCalls / ((performance.now() - started) / 1000) };
+  return { times, clock, concurrentRate: concurrentCalls / ((performance.now() - started) / 1000) };
 }`;
 
 async function text(body: SandboxResponse["body"]): Promise<string> {
@@ -48,19 +58,27 @@ async function text(body: SandboxResponse["body"]): Promise<string> {
   return new TextDecoder().decode(Buffer.concat(parts));
 }
 
-/** B's wall time (its CPU budget is longer): at most SYNC_MAX_TIMEOUT_MS, its calls may be served on the host's thread; past it, on its own. */
-const PROVIDER_TIMEOUT_MS = { hostThread: 2_000, ownThread: 10_000 } as const;
+interface Limits {
+  timeoutMs: number;
+  cpuMs: number;
+}
 
-async function registryRun(providerTimeoutMs: number): Promise<Figures> {
+/**
+ * A package's limits. With the host's defaults (5 s wall, 2 s CPU) its calls may run on the host's thread
+ * (sandbox/host/request_dispatch.ts); with long ones it always runs on its own thread.
+ */
+const LIMITS = { defaults: { timeoutMs: 5_000, cpuMs: 2_000 }, ownThread: { timeoutMs: 120_000, cpuMs: 60_000 } } as const;
+
+async function registryRun(caller: Limits, provider: Limits): Promise<Figures> {
   const sandbox = new LocalSandbox();
-  const spec = (name: string, code: string, dependencies: string[], timeoutMs = 120_000): IsolateSpec => ({
+  const spec = (name: string, code: string, dependencies: string[], { timeoutMs, cpuMs }: Limits): IsolateSpec => ({
     instanceId: `${name}#1`,
     packageName: name,
     version: "1.0.0",
     code,
     memoryMb: 128,
     timeoutMs,
-    cpuMs: 60_000,
+    cpuMs,
     config: {},
     env: {},
     permissions: emptyPermissionSet(),
@@ -69,7 +87,7 @@ async function registryRun(providerTimeoutMs: number): Promise<Figures> {
     dependencies,
   });
   try {
-    const b = spec("b", `export default { start(ctx) { ctx.registry.provide("echo", { echo: (value) => value }); } };`, [], providerTimeoutMs);
+    const b = spec("b", `export default { start(ctx) { ctx.registry.provide("echo", { echo: (value) => value }); } };`, [], provider);
     const a = spec(
       "a",
       `${DRIVER}
@@ -82,6 +100,7 @@ export default {
   },
 };`,
       ["b"],
+      caller,
     );
     for (const s of [b, a]) {
       await sandbox.load(s);
@@ -98,7 +117,38 @@ export default {
 }
 
 /**
- * The same hop with isolated-vm alone, through host JavaScript: A posts the
+ * The synchronous hop with isolated-vm alone: A runs on the host's thread and
+ * calls a host callback, which applies B's function there and returns the
+ * copy. What the registry adds to this is its checks, deadlines, counters and
+ * in-isolate bookkeeping.
+ */
+async function rawSyncRun(): Promise<Figures> {
+  const a = new ivm.Isolate({ memoryLimit: 128 });
+  const b = new ivm.Isolate({ memoryLimit: 128 });
+  try {
+    const contextB = await b.createContext();
+    const echo = (await contextB.eval("(value) => value", { reference: true })) as ivm.Reference<(value: unknown) => unknown>;
+    const contextA = await a.createContext();
+    const started = performance.now();
+    const hop = new ivm.Callback((value: unknown) => echo.applySync(undefined, [value], { arguments: { copy: true }, result: { copy: true } }), { sync: true });
+    const now = new ivm.Callback(() => performance.now() - started, { sync: true });
+    await contextA.evalClosure(
+      `const performance = { now: $1 }; ${DRIVER};
+       globalThis.run = () => { drive((value) => Promise.resolve($0(value)), ${CALLS}, ${CONCURRENT_CALLS}, ${IN_FLIGHT}, ${JSON.stringify(ARGUMENT)})
+         .then((figures) => { globalThis.figures = JSON.stringify(figures); }); };`,
+      [hop, now],
+    );
+    // Every call answers at once, so the whole drive runs in this call's microtasks.
+    contextA.global.getSync("run", { reference: true }).applySync(undefined, []);
+    return JSON.parse(contextA.global.getSync("figures") as string) as Figures;
+  } finally {
+    a.dispose();
+    b.dispose();
+  }
+}
+
+/**
+ * The asynchronous hop with isolated-vm alone, through host JavaScript: A posts the
  * value to a host callback, the host applies B's function and applies A's
  * `resolve` with the copy. What the registry adds to this is its checks,
  * deadlines, counters and in-isolate bookkeeping.
@@ -169,6 +219,11 @@ async function httpRun(): Promise<Figures> {
       });
     const calls = CALLS / 2;
     for (let i = 0; i < 500; i++) await call();
+    const clock: number[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const started = performance.now();
+      clock.push(performance.now() - started);
+    }
     const times: number[] = [];
     for (let i = 0; i < calls; i++) {
       const started = performance.now();
@@ -179,7 +234,7 @@ async function httpRun(): Promise<Figures> {
     const started = performance.now();
     await Promise.all(Array.from({ length: IN_FLIGHT }, async () => { while (next++ < calls) await call(); }));
     agent.destroy();
-    return { times, concurrentRate: calls / ((performance.now() - started) / 1000) };
+    return { times, clock, concurrentRate: calls / ((performance.now() - started) / 1000) };
   } finally {
     server.kill();
   }
@@ -187,16 +242,20 @@ async function httpRun(): Promise<Figures> {
 
 /** The figures of one kind of call in one round. */
 interface Round {
+  /** p50 of the times, less the p50 of what the clock adds to a time. */
   p50: number;
+  clock: number;
   p99: number;
   sequentialRate: number;
   concurrentRate: number;
 }
 
 function roundOf(figures: Figures): Round {
+  const clock = percentile(figures.clock, 50);
   return {
-    p50: percentile(figures.times, 50),
-    p99: percentile(figures.times, 99),
+    p50: percentile(figures.times, 50) - clock,
+    clock,
+    p99: percentile(figures.times, 99) - clock,
     sequentialRate: figures.times.length / (figures.times.reduce((sum, t) => sum + t, 0) / 1000),
     concurrentRate: figures.concurrentRate,
   };
@@ -207,25 +266,33 @@ const median = (values: number[]): number => percentile(values, 50);
 function row(rounds: Round[]): string {
   const m = (pick: (round: Round) => number) => median(rounds.map(pick));
   const rate = (value: number) => Math.round(value).toLocaleString("en").padStart(7);
-  return `p50 ${(m((r) => r.p50) * 1000).toFixed(1).padStart(6)} µs   p99 ${(m((r) => r.p99) * 1000).toFixed(1).padStart(7)} µs   ` +
+  const us = (value: number, width: number) => (value * 1000).toFixed(1).padStart(width);
+  return `p50 ${us(m((r) => r.p50), 6)} µs   p99 ${us(m((r) => r.p99), 7)} µs   (clock ${us(m((r) => r.clock), 5)} µs taken off)   ` +
     `${rate(m((r) => r.sequentialRate))} calls/s one at a time   ${rate(m((r) => r.concurrentRate))} calls/s ${IN_FLIGHT} at once`;
 }
 
+type Kind = "registry" | "rawSync" | "registryCallerOwnThread" | "registryOwnThreads" | "raw" | "http";
+
 export async function run(): Promise<void> {
-  const rounds: Record<"registry" | "registryOwnThread" | "raw" | "http", Round[]> = { registry: [], registryOwnThread: [], raw: [], http: [] };
+  const rounds: Record<Kind, Round[]> = { registry: [], rawSync: [], registryCallerOwnThread: [], registryOwnThreads: [], raw: [], http: [] };
   // Interleaved rounds, medians reported: the machine is shared, and one slow moment should not decide a ratio.
   for (let i = 0; i < ROUNDS; i++) {
+    rounds.registry.push(roundOf(await registryRun(LIMITS.defaults, LIMITS.defaults)));
+    rounds.rawSync.push(roundOf(await rawSyncRun()));
+    rounds.registryCallerOwnThread.push(roundOf(await registryRun(LIMITS.ownThread, LIMITS.defaults)));
+    rounds.registryOwnThreads.push(roundOf(await registryRun(LIMITS.ownThread, LIMITS.ownThread)));
     rounds.raw.push(roundOf(await rawRun()));
-    rounds.registry.push(roundOf(await registryRun(PROVIDER_TIMEOUT_MS.hostThread)));
-    rounds.registryOwnThread.push(roundOf(await registryRun(PROVIDER_TIMEOUT_MS.ownThread)));
     rounds.http.push(roundOf(await httpRun()));
   }
   report(
-    `a call from package A to package B with ${JSON.stringify(ARGUMENT)}: ${CALLS} one at a time, then ${CONCURRENT_CALLS} with ${IN_FLIGHT} in flight; median of ${ROUNDS} interleaved rounds`,
+    `a call from package A to package B with ${JSON.stringify(ARGUMENT)}: ${CALLS} one at a time, then ${CONCURRENT_CALLS} with ${IN_FLIGHT} in flight; ` +
+      `median of ${ROUNDS} interleaved rounds; times less what reading the clock adds`,
     [
-      ["ctx.registry (A -> host -> B and back)", row(rounds.registry)],
-      ["ctx.registry, B on its own thread (timeoutMs 10 s, cpuMs 60 s)", row(rounds.registryOwnThread)],
-      ["raw isolated-vm hop (same path, no checks)", row(rounds.raw)],
+      ["ctx.registry, A and B with the default limits (host's thread)", row(rounds.registry)],
+      ["raw isolated-vm hop, synchronous (A -> host -> B on one thread)", row(rounds.rawSync)],
+      ["ctx.registry, A on its own thread (timeoutMs 120 s, cpuMs 60 s)", row(rounds.registryCallerOwnThread)],
+      ["ctx.registry, A and B on their own threads", row(rounds.registryOwnThreads)],
+      ["raw isolated-vm hop, asynchronous (A, host, B: three threads)", row(rounds.raw)],
       ["HTTP between two processes (loopback, keep-alive)", row(rounds.http)],
     ],
   );
@@ -233,9 +300,12 @@ export async function run(): Promise<void> {
     const values = rounds.raw.map((_, i) => of(i));
     console.log(`  ${name}, per round: ${values.map((r) => r.toFixed(2)).join(", ")} (median ${median(values).toFixed(2)}x)`);
   };
+  const p50 = (kind: Kind, i: number) => rounds[kind][i]!.p50;
   console.log("");
-  perRound("p50 registry / raw hop", (i) => rounds.registry[i]!.p50 / rounds.raw[i]!.p50);
-  perRound("p50 HTTP / registry", (i) => rounds.http[i]!.p50 / rounds.registry[i]!.p50);
-  perRound("p50 registry, B on its own thread / raw hop", (i) => rounds.registryOwnThread[i]!.p50 / rounds.raw[i]!.p50);
-  perRound("p50 HTTP / registry, B on its own thread", (i) => rounds.http[i]!.p50 / rounds.registryOwnThread[i]!.p50);
+  perRound("p50 registry (default limits) / synchronous raw hop", (i) => p50("registry", i) / p50("rawSync", i));
+  perRound("p50 registry (default limits) / asynchronous raw hop", (i) => p50("registry", i) / p50("raw", i));
+  perRound("p50 HTTP / registry (default limits)", (i) => p50("http", i) / p50("registry", i));
+  perRound("p50 registry, A on its own thread / asynchronous raw hop", (i) => p50("registryCallerOwnThread", i) / p50("raw", i));
+  perRound("p50 registry, A and B on their own threads / asynchronous raw hop", (i) => p50("registryOwnThreads", i) / p50("raw", i));
+  perRound("p50 HTTP / registry, A on its own thread", (i) => p50("http", i) / p50("registryCallerOwnThread", i));
 }

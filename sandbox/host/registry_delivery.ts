@@ -39,16 +39,10 @@ export class RegistryDelivery {
     if (dispatcher.pending > 0 || this.#requests.onThread) return false;
     const depth = syncCallDepth();
     if (depth >= MAX_INLINE_NESTING || (kind === "registryResolve" && depth > 0)) return false;
-    let thrown: { error: unknown } | undefined;
     // The CPU watchdog charges the call when it returns (the event loop is blocked meanwhile); its wall time bounds it.
-    void this.#cpu.watch(kind === "registryServe" ? "a registry call" : "a registry answer", async () => {
-      try {
-        this.#requests.onHostThread(() => dispatchCallSync(dispatcher, kind, [id, copyOf(payload)], { timeout: this.#requests.syncTimeoutMs }));
-      } catch (error) {
-        thrown = { error };
-      }
-    });
-    if (thrown) throw thrown.error;
+    this.#cpu.watchSync(kind === "registryServe" ? "a registry call" : "a registry answer", () =>
+      this.#requests.onHostThread(() => dispatchCallSync(dispatcher, kind, [id, copyOf(payload)], { timeout: this.#requests.syncTimeoutMs })),
+    );
     return true;
   }
 }

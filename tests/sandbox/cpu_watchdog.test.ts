@@ -77,3 +77,27 @@ test("the clock is read every tenth of the budget, between 5 and 50 ms", () => {
   assert.equal(sampleInterval(200), 20);
   assert.equal(sampleInterval(60_000), 50);
 });
+
+test("a synchronous call leaves the calls in flight when it returns, however many run in one stretch", async () => {
+  const { clock, exceeded, watchdog, call } = watchdogWithClock(100);
+  // A registry chain served on the host's thread: thousands of calls before the host's microtasks run.
+  for (let i = 0; i < 1_000; i++) {
+    watchdog.watchSync(`registry call ${i}`, () => {
+      clock.cpuMs += 0.01;
+    });
+  }
+  const runaway = call("a runaway request");
+  clock.cpuMs += 101;
+  await runaway.end();
+  assert.deepEqual(exceeded.map(([what]) => what), ["a runaway request"], "the runaway's CPU was shared with calls that had ended");
+});
+
+test("a synchronous call is charged what it used, and throws what its call throws", () => {
+  const { clock, exceeded, watchdog } = watchdogWithClock(10);
+  assert.equal(watchdog.watchSync("quick", () => "answer"), "answer");
+  assert.throws(() => watchdog.watchSync("failing", () => { throw new Error("boom"); }), /boom/);
+  watchdog.watchSync("greedy", () => {
+    clock.cpuMs += 11;
+  });
+  assert.deepEqual(exceeded, [["greedy", 11]]);
+});
