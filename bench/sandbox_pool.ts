@@ -3,11 +3,9 @@
 //
 // Two loads. hello costs the server ~20 µs of CPU per request, and the load
 // generator about as much again: on a 2-core machine autocannon takes one core
-// and a second sandbox process has no core to run on. A package that does a
-// few hundred µs of work per request (here: a page of rows built and
-// serialized, as an API handler does) leaves the load generator a small share,
-// and shows what a second process adds when the packages, not the client, use
-// the CPU.
+// and a second sandbox process has no core to run on. A package that does
+// ~0.2 ms of work per request leaves the load generator a small share, and
+// shows what a second process adds when the packages, not the client, use the CPU.
 
 import { rm } from "node:fs/promises";
 import os from "node:os";
@@ -24,9 +22,9 @@ const COPIES = 50;
 
 /**
  * The package that works for its answer: a checksum over a page of text, as a
- * handler that renders or signs does, about 0.2 ms of CPU here and
- * little garbage (a handler under 1 ms stays on the host's thread:
- * sandbox/host/request_dispatch.ts), so that one process uses one core.
+ * handler that renders or signs does: about 0.2 ms of CPU here, and little
+ * garbage, so that one process uses one core (a handler under 1 ms stays on
+ * the host's thread, sandbox/host/request_dispatch.ts; V8's GC helpers would add threads).
  */
 const BUSY_MODULE = `
 const PAGE = Array.from({ length: 100 }, (_, i) => "<li>row " + i + ": " + "lorem ipsum dolor sit amet ".repeat(2) + "</li>").join("");
