@@ -116,13 +116,14 @@ export default {
   }
 }
 
-/**
- * The synchronous hop with isolated-vm alone: A runs on the host's thread and
- * calls a host callback, which applies B's function there and returns the
- * copy. What the registry adds to this is its checks, deadlines, counters and
- * in-isolate bookkeeping.
- */
-async function rawSyncRun(): Promise<Figures> {
+/** What the raw hops share: B's echo function, A's context, and A's clock (a sync host callback, as the runtime's). */
+interface EchoPair {
+  echo: ivm.Reference<(value: unknown) => unknown>;
+  contextA: ivm.Context;
+  now: ivm.Callback;
+}
+
+async function withEchoPair(run: (pair: EchoPair) => Promise<Figures>): Promise<Figures> {
   const a = new ivm.Isolate({ memoryLimit: 128 });
   const b = new ivm.Isolate({ memoryLimit: 128 });
   try {
@@ -130,8 +131,22 @@ async function rawSyncRun(): Promise<Figures> {
     const echo = (await contextB.eval("(value) => value", { reference: true })) as ivm.Reference<(value: unknown) => unknown>;
     const contextA = await a.createContext();
     const started = performance.now();
+    return await run({ echo, contextA, now: new ivm.Callback(() => performance.now() - started, { sync: true }) });
+  } finally {
+    a.dispose();
+    b.dispose();
+  }
+}
+
+/**
+ * The synchronous hop with isolated-vm alone: A runs on the host's thread and
+ * calls a host callback, which applies B's function there and returns the
+ * copy. What the registry adds to this is its checks, deadlines, counters and
+ * in-isolate bookkeeping.
+ */
+function rawSyncRun(): Promise<Figures> {
+  return withEchoPair(async ({ echo, contextA, now }) => {
     const hop = new ivm.Callback((value: unknown) => echo.applySync(undefined, [value], { arguments: { copy: true }, result: { copy: true } }), { sync: true });
-    const now = new ivm.Callback(() => performance.now() - started, { sync: true });
     await contextA.evalClosure(
       `const performance = { now: $1 }; ${DRIVER};
        globalThis.run = () => { drive((value) => Promise.resolve($0(value)), ${CALLS}, ${CONCURRENT_CALLS}, ${IN_FLIGHT}, ${JSON.stringify(ARGUMENT)})
@@ -141,10 +156,7 @@ async function rawSyncRun(): Promise<Figures> {
     // Every call answers at once, so the whole drive runs in this call's microtasks.
     contextA.global.getSync("run", { reference: true }).applySync(undefined, []);
     return JSON.parse(contextA.global.getSync("figures") as string) as Figures;
-  } finally {
-    a.dispose();
-    b.dispose();
-  }
+  });
 }
 
 /**
@@ -153,14 +165,8 @@ async function rawSyncRun(): Promise<Figures> {
  * `resolve` with the copy. What the registry adds to this is its checks,
  * deadlines, counters and in-isolate bookkeeping.
  */
-async function rawRun(): Promise<Figures> {
-  const a = new ivm.Isolate({ memoryLimit: 128 });
-  const b = new ivm.Isolate({ memoryLimit: 128 });
-  try {
-    const contextB = await b.createContext();
-    const echo = (await contextB.eval("(value) => value", { reference: true })) as ivm.Reference<(value: unknown) => unknown>;
-    const contextA = await a.createContext();
-    const started = performance.now();
+function rawRun(): Promise<Figures> {
+  return withEchoPair(async ({ echo, contextA, now }) => {
     let resolve: ivm.Reference<(id: number, value: unknown) => void> | undefined;
     const post = new ivm.Callback(
       (id: number, value: unknown) => {
@@ -172,7 +178,6 @@ async function rawRun(): Promise<Figures> {
       },
       { ignored: true },
     );
-    const now = new ivm.Callback(() => performance.now() - started, { sync: true });
     await contextA.evalClosure(
       `const performance = { now: $1 }; ${DRIVER};
        const pending = new Map(); let next = 0;
@@ -184,10 +189,7 @@ async function rawRun(): Promise<Figures> {
     resolve = (await contextA.global.get("resolve", { reference: true })) as ivm.Reference<(id: number, value: unknown) => void>;
     const drive = (await contextA.global.get("run", { reference: true })) as ivm.Reference<() => Promise<Figures>>;
     return (await drive.apply(undefined, [], { result: { promise: true, copy: true } })) as Figures;
-  } finally {
-    a.dispose();
-    b.dispose();
-  }
+  });
 }
 
 /** An HTTP echo server in another Node process; the same call made with keep-alive requests on loopback. */

@@ -53,15 +53,11 @@ export class CpuWatchdog {
    */
   async watch<T>(what: string, call: () => Promise<T>): Promise<T> {
     if (this.#stopped) return call();
-    this.#charge();
-    const entry: Call = { what, usedMs: 0 };
-    this.#calls.add(entry);
-    this.#arm();
+    const entry = this.#enter(what);
     try {
       return await call();
     } finally {
-      this.#charge();
-      this.#calls.delete(entry);
+      this.#leave(entry);
     }
   }
 
@@ -73,16 +69,26 @@ export class CpuWatchdog {
    */
   watchSync<T>(what: string, call: () => T): T {
     if (this.#stopped) return call();
+    const entry = this.#enter(what);
+    try {
+      return call();
+    } finally {
+      this.#leave(entry);
+    }
+  }
+
+  /** A call starts: what ran before is charged to the calls already in flight. */
+  #enter(what: string): Call {
     this.#charge();
     const entry: Call = { what, usedMs: 0 };
     this.#calls.add(entry);
     this.#arm();
-    try {
-      return call();
-    } finally {
-      this.#charge();
-      this.#calls.delete(entry);
-    }
+    return entry;
+  }
+
+  #leave(entry: Call): void {
+    this.#charge();
+    this.#calls.delete(entry);
   }
 
   /** A tick of the sampling timer; the timer goes once no call is in flight (not at each call's end: calls come often under load). */
