@@ -81,36 +81,75 @@ function membersOf(value: object, budget: number, maxBytes: number): unknown[] {
   return [...keys, ...keys.map((key) => (value as Record<string, unknown>)[key])];
 }
 
+/** A plain object (its prototype Object.prototype or null) or an ordinary array: what most values are made of, measured without the general checks. */
+function plainKind(value: object): "object" | "array" | undefined {
+  const proto: unknown = Object.getPrototypeOf(value);
+  const array = Array.isArray(value);
+  if (proto === Object.prototype || proto === null) return array ? undefined : "object";
+  return array && proto === Array.prototype ? "array" : undefined;
+}
+
 /**
  * The estimated size of `value` cloned, in bytes. Throws a CloneBoundError
  * past `maxBytes` or `maxNesting`, or for shared memory (a clone of a
  * SharedArrayBuffer would share it). Getters run, as they do in a clone.
+ * Members are visited depth first, last first: the same order, getters
+ * included, for plain objects and arrays as for everything else.
  */
 export function measureClone(value: unknown, bounds: CloneBounds): number {
-  const seen = new Set<object>();
-  const stack: [unknown, number][] = [[value, 0]];
+  const { maxBytes, maxNesting } = bounds;
+  let seen: Set<object> | undefined;
+  // A stack of values and, beside it, their nesting: no pair allocated per member.
+  const items: unknown[] = [value];
+  const nestings: number[] = [0];
   let bytes = 0;
   const add = (n: number) => {
     bytes += n;
-    if (bytes > bounds.maxBytes) throw new CloneBoundError("too_large", `it is larger than ${bounds.maxBytes} bytes`);
+    if (bytes > maxBytes) throw new CloneBoundError("too_large", `it is larger than ${maxBytes} bytes`);
   };
-  while (stack.length > 0) {
-    const [item, nesting] = stack.pop()!;
-    if (typeof item === "object" && item !== null && isShared(item)) {
-      throw new CloneBoundError("shared_memory", "a SharedArrayBuffer would be shared, not copied");
-    }
-    const leaf = leafBytes(item);
-    if (leaf !== undefined) {
-      add(leaf);
+  const push = (member: unknown, nesting: number) => {
+    items.push(member);
+    nestings.push(nesting);
+  };
+  while (items.length > 0) {
+    const item = items.pop();
+    const nesting = nestings.pop()!;
+    if (typeof item !== "object" || item === null) {
+      add(leafBytes(item)!);
       continue;
     }
-    const object = item as object;
-    if (seen.has(object)) continue;
-    seen.add(object);
-    if (nesting >= bounds.maxNesting) throw new CloneBoundError("too_deep", `it nests objects more than ${bounds.maxNesting} deep`);
-    const members = membersOf(object, bounds.maxBytes - bytes, bounds.maxBytes);
+    const kind = plainKind(item);
+    if (kind === undefined) {
+      if (isShared(item)) throw new CloneBoundError("shared_memory", "a SharedArrayBuffer would be shared, not copied");
+      const leaf = leafBytes(item);
+      if (leaf !== undefined) {
+        add(leaf);
+        continue;
+      }
+    }
+    seen ??= new Set();
+    if (seen.has(item)) continue;
+    seen.add(item);
+    if (nesting >= maxNesting) throw new CloneBoundError("too_deep", `it nests objects more than ${maxNesting} deep`);
+    if (kind === "object") {
+      const keys = Object.keys(item);
+      if (keys.length * 2 * ENTRY > maxBytes - bytes) throw new CloneBoundError("too_large", `it is larger than ${maxBytes} bytes`);
+      const depth = items.length;
+      for (const key of keys) push(key, nesting + 1);
+      for (const key of keys) push((item as Record<string, unknown>)[key], nesting + 1);
+      add(OBJECT + (items.length - depth) * ENTRY);
+      continue;
+    }
+    if (kind === "array" && (item as unknown[]).length * ENTRY <= maxBytes - bytes) {
+      const array = item as unknown[];
+      const length = array.length;
+      for (let i = 0; i < length; i++) push(array[i], nesting + 1);
+      add(OBJECT + length * ENTRY);
+      continue;
+    }
+    const members = membersOf(item, maxBytes - bytes, maxBytes);
     add(OBJECT + members.length * ENTRY);
-    for (const member of members) stack.push([member, nesting + 1]);
+    for (const member of members) push(member, nesting + 1);
   }
   return bytes;
 }
