@@ -3,76 +3,9 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CloneBoundError, measureClone, type CloneBounds } from "../../sandbox/isolate/core/clone_size.ts";
+import { CloneBoundError, ENTRY, OBJECT, isShared, leafBytes, measureClone, membersOf, type CloneBounds } from "../../sandbox/isolate/core/clone_size.ts";
 
-const ENTRY = 8;
-const OBJECT = 16;
-
-function isShared(value: object): boolean {
-  if (typeof SharedArrayBuffer === "undefined") return false;
-  if (value instanceof SharedArrayBuffer) return true;
-  return ArrayBuffer.isView(value) && value.buffer instanceof SharedArrayBuffer;
-}
-
-/** Bytes of a leaf value; undefined for an object whose members must be visited. */
-function leafBytes(value: unknown): number | undefined {
-  switch (typeof value) {
-    case "string":
-      return ENTRY + value.length * 2;
-    case "bigint":
-      return ENTRY + value.toString(16).length;
-    case "object":
-      if (value === null) return ENTRY;
-      // A view copies its whole buffer, not just the part it shows.
-      if (ArrayBuffer.isView(value)) return OBJECT + value.buffer.byteLength;
-      if (value instanceof ArrayBuffer) return OBJECT + value.byteLength;
-      if (value instanceof Date) return OBJECT;
-      if (value instanceof RegExp) return OBJECT + value.source.length * 2;
-      return undefined;
-    default:
-      // Functions and symbols are refused by the serializer itself, with its own message.
-      return ENTRY;
-  }
-}
-
-/** An array's elements; one too long for the budget is read key by key (it may be sparse), stopping once over. */
-function elementsOf(array: unknown[], budget: number): unknown[] {
-  if (array.length * ENTRY <= budget) return Array.from({ length: array.length }, (_, i) => array[i]);
-  const elements: unknown[] = [];
-  for (const key in array) {
-    if (!Object.hasOwn(array, key)) continue;
-    elements.push(array[key as unknown as number]);
-    if (elements.length * ENTRY > budget) break;
-  }
-  return elements;
-}
-
-/** The members a clone copies: own enumerable string keys and their values, Map entries, Set values. */
-function membersOf(value: object, budget: number, maxBytes: number): unknown[] {
-  // A collection's count is known before its members are read: one too big is refused without copying them.
-  const tooMany = (count: number) => {
-    if (count * ENTRY > budget) throw new CloneBoundError("too_large", `it is larger than ${maxBytes} bytes`);
-  };
-  if (value instanceof Map) {
-    tooMany(value.size * 2);
-    return [...value].flat();
-  }
-  if (value instanceof Set) {
-    tooMany(value.size);
-    return [...value];
-  }
-  if (value instanceof Error) return [value.message, value.stack];
-  if (Array.isArray(value)) return elementsOf(value, budget);
-  const keys = Object.keys(value);
-  tooMany(keys.length * 2);
-  return [...keys, ...keys.map((key) => (value as Record<string, unknown>)[key])];
-}
-
-/**
- * The estimated size of `value` cloned, in bytes. Throws a CloneBoundError
- * past `maxBytes` or `maxNesting`, or for shared memory (a clone of a
- * SharedArrayBuffer would share it). Getters run, as they do in a clone.
- */
+/** The general walk as it was before the fast paths, over the same helpers: the reference. */
 function referenceMeasure(value: unknown, bounds: CloneBounds): number {
   const seen = new Set<object>();
   const stack: [unknown, number][] = [[value, 0]];
@@ -101,7 +34,6 @@ function referenceMeasure(value: unknown, bounds: CloneBounds): number {
   }
   return bytes;
 }
-
 
 /** A small deterministic generator, so that a failure can be replayed from its seed. */
 function random(seed: number): () => number {

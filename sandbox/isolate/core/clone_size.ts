@@ -18,17 +18,18 @@ export interface CloneBounds {
   maxNesting: number;
 }
 
-const ENTRY = 8;
-const OBJECT = 16;
+/** Bytes counted for an entry (a member, a number) and for an object itself. */
+export const ENTRY = 8;
+export const OBJECT = 16;
 
-function isShared(value: object): boolean {
+export function isShared(value: object): boolean {
   if (typeof SharedArrayBuffer === "undefined") return false;
   if (value instanceof SharedArrayBuffer) return true;
   return ArrayBuffer.isView(value) && value.buffer instanceof SharedArrayBuffer;
 }
 
 /** Bytes of a leaf value; undefined for an object whose members must be visited. */
-function leafBytes(value: unknown): number | undefined {
+export function leafBytes(value: unknown): number | undefined {
   switch (typeof value) {
     case "string":
       return ENTRY + value.length * 2;
@@ -61,7 +62,7 @@ function elementsOf(array: unknown[], budget: number): unknown[] {
 }
 
 /** The members a clone copies: own enumerable string keys and their values, Map entries, Set values. */
-function membersOf(value: object, budget: number, maxBytes: number): unknown[] {
+export function membersOf(value: object, budget: number, maxBytes: number): unknown[] {
   // A collection's count is known before its members are read: one too big is refused without copying them.
   const tooMany = (count: number) => {
     if (count * ENTRY > budget) throw new CloneBoundError("too_large", `it is larger than ${maxBytes} bytes`);
