@@ -16,7 +16,7 @@ import { configFromEnv } from "../runtime/config.ts";
 import { Host } from "../runtime/host.ts";
 import { Bundler } from "../runtime/packages/bundler.ts";
 import { emptyPermissionSet, LocalSandbox, type IsolateSpec } from "../sandbox/index.ts";
-import { runtimeSource, urlPartSource } from "../sandbox/host/runtime_source.ts";
+import { partSource, runtimeSource, stubBridge } from "../sandbox/host/runtime_source.ts";
 import { load, loadLine, type LoadResult } from "./_load.ts";
 import { writeBodiesPackage } from "./_bodies_package.ts";
 
@@ -46,7 +46,7 @@ async function timed(rounds: number, once: () => Promise<void>): Promise<number[
 }
 
 /** A stub bridge as in-isolate functions, and the bootstrap's second phase called with it: the runtime measured without a host. */
-const STUB_BOOT = `globalThis.__isopodBoot({ log() {}, timerSet() { return true }, timerClear() {}, random: (n) => new Uint8Array(n), now: () => 0, clone: (v) => v, callSync: () => ({ ok: true, value: undefined }), callStart() {}, registrySync() {}, registryCall() {}, registryReturn() {}, registryReturnSync() {}, loadPart: (name) => globalThis.__benchLoadPart(name), rootUrl: "file:///bench/" }); delete globalThis.__isopodBoot;`;
+const STUB_BOOT = `globalThis.__isopodBoot(${stubBridge({ loadPart: "(name) => globalThis.__benchLoadPart(name)", rootUrl: "file:///bench/" })}); delete globalThis.__isopodBoot;`;
 
 /** V8's code cache of `source`, made right after compiling it or after running it (and its boot) once in a throwaway isolate. */
 async function codeCache(source: string, afterRun: boolean): Promise<ivm.ExternalCopy<ArrayBuffer>> {
@@ -97,7 +97,7 @@ export async function startupOptions(): Promise<void> {
     const { isolate, context } = await runtimeIsolate(source, afterRun);
     // As the host does (package_isolate.ts): the URL part from its own code cache, run from the isolate's call.
     const loadPart = () => {
-      const part = isolate.compileScriptSync(urlPartSource(), urlCache ? { cachedData: urlCache } : { produceCachedData: true });
+      const part = isolate.compileScriptSync(partSource("url"), urlCache ? { cachedData: urlCache } : { produceCachedData: true });
       urlCache ??= (part as ivm.Script & ivm.CachedDataResult).cachedData;
       part.runSync(context);
       return true;

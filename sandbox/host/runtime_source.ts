@@ -36,7 +36,8 @@ export function isPartName(name: unknown): name is PartName {
 
 /** The bootstrap script's source; built on first use, then cached. */
 export function runtimeSource(): string {
-  cached ??= build("../isolate/core/bootstrap.ts");
+  // Only the bootstrap evaluates modules on first use against its recorded globals: the parts have no record to read.
+  cached ??= buildWithPristineGlobals(LAZY_THIRD_PARTY, (lazy, folder) => build("../isolate/core/bootstrap.ts", lazy, folder));
   return cached;
 }
 
@@ -50,11 +51,6 @@ export function partSource(name: PartName): string {
   const part = PARTS[name];
   cachedParts[name] ??= wrapPart((part.patch ?? ((code: string) => code))(build(part.entry, part.alias)));
   return cachedParts[name];
-}
-
-/** The URL part's source, as `partSource("url")`. */
-export function urlPartSource(): string {
-  return partSource("url");
 }
 
 /**
@@ -74,13 +70,10 @@ function wrapPart(code: string): string {
 /** Modules the runtime evaluates on first use (isolate/web/lazy.ts) whose free globals are the runtime's own (isolate/core/pristine.ts). */
 const LAZY_THIRD_PARTY = ["web-streams-polyfill"];
 
-function build(entry: string, alias: Record<string, string> = {}): string {
-  return buildWithPristineGlobals(LAZY_THIRD_PARTY, (lazy, folder) => buildWith(entry, { ...lazy, ...alias }, folder));
-}
-
-function buildWith(entry: string, alias: Record<string, string>, folder: string): string {
+/** Bundles `entry`; from `folder` when given (the bootstrap's build folder, pristine_globals.ts), else from this module's. */
+function build(entry: string, alias: Record<string, string> = {}, folder = local(".")): string {
   const result = buildSync({
-    // Module names in the bundle are paths from here: the same at every build (pristine_globals.ts).
+    // Module names in the bundle are paths from here: the same at every build.
     absWorkingDir: folder,
     entryPoints: [local(entry)],
     bundle: true,
@@ -104,15 +97,24 @@ function buildWith(entry: string, alias: Record<string, string>, folder: string)
 }
 
 /**
+ * The host's callbacks as do-nothing functions inside the isolate, as the
+ * source of an object for `__isopodBoot`: the runtime booted without a host
+ * (its code cache's warm-up, bench/sandbox.ts). `loadPart` is given as source.
+ */
+export function stubBridge(options: { loadPart: string; rootUrl: string }): string {
+  return `{ log() {}, timerSet: () => true, timerClear() {}, random: (n) => new Uint8Array(n), now: () => 0,
+  clone: (v) => v, callSync: () => ({ ok: true, value: undefined }), callStart() {}, registrySync: () => ({ ok: true, value: undefined }),
+  registryCall: () => ({ ok: true, value: undefined }), registryReturn() {}, registryReturnSync() {}, loadPart: ${options.loadPart},
+  rootUrl: ${JSON.stringify(options.rootUrl)} }`;
+}
+
+/**
  * What runs after the runtime in the isolate that makes its code cache: `boot`
  * with in-isolate stubs for the host's callbacks, then what every start does
  * (a module's `load`, its `start` hook, a log line), so that their functions are in the cache too.
  */
 const WARM_UP = `
-const dispatch = globalThis.__isopodBoot({ log() {}, timerSet: () => true, timerClear() {}, random: (n) => new Uint8Array(n), now: () => 0,
-  clone: (v) => v, callSync: () => ({ ok: true, value: undefined }), callStart() {}, registrySync: () => ({ ok: true, value: undefined }),
-  registryCall: () => ({ ok: true, value: undefined }), registryReturn() {}, registryReturnSync() {}, loadPart: () => false,
-  rootUrl: "file:///warm-up/" });
+const dispatch = globalThis.__isopodBoot(${stubBridge({ loadPart: "() => false", rootUrl: "file:///warm-up/" })});
 globalThis.__isopodEvaluated();
 const entry = { start() { console.log("warm-up", 1, { a: [1] }); } };
 dispatch("load", { default: entry }).then(() => dispatch("hook", "start", { package: { name: "warm-up", version: "0.0.0" }, config: {} }));
