@@ -34,18 +34,18 @@ export class LocalSandbox implements Sandbox {
   readonly #registry = new Registry();
   /** Isolates whose package opted in to Deno's automatic response compression (its env). */
   readonly #compressing = new Set<string>();
+  /** `/pkg` served here, once `listen` is called. */
+  readonly #plane = new DataPlane(
+    (instanceId, request) => this.request(instanceId, request),
+    (counts) => this.#emit({ type: "requests", counts }),
+  );
+
   constructor(options: LocalSandboxOptions = {}) {
     if (options.warmIsolates) {
       this.warm = new WarmIsolates(options.warmIsolates);
       void this.warm.refill();
     }
   }
-
-  /** `/pkg` served here, once `listen` is called. */
-  readonly #plane = new DataPlane(
-    (instanceId, request) => this.request(instanceId, request),
-    (counts) => this.#emit({ type: "requests", counts }),
-  );
 
   /** Serves `/pkg/{name}/*` for the packages routed here; resolves with the URL. */
   listen(address: DataPlaneAddress): Promise<string> {

@@ -105,8 +105,9 @@ export class PackageRunner {
     const fresh = this.specOf(record, code);
     const kept = this.#kept.get(record.name);
     this.#kept.delete(record.name);
-    if (kept && !sameIsolate(kept, fresh)) await this.#dispose(kept.instanceId);
-    const spec = kept && sameIsolate(kept, fresh) ? kept : fresh;
+    const reuse = kept !== undefined && sameIsolate(kept, fresh);
+    if (kept && !reuse) await this.#dispose(kept.instanceId);
+    const spec = reuse ? kept : fresh;
     this.#starting.set(spec.instanceId, null);
     let exit: ExitEvent | null | undefined;
     try {

@@ -1,5 +1,5 @@
-// The timeouts of synchronous calls into isolates, rounded up so that their
-// deadlines fall on a shared grid: isolated-vm's timer thread wakes once per deadline.
+// The timeouts of calls into isolates (on the host's thread or the isolate's), rounded up so that
+// their deadlines fall on a shared grid: isolated-vm's timer thread wakes once per deadline.
 
 /**
  * isolated-vm arms a timer for every timed call and its thread sleeps until

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isolateSpec } from "../helpers/isolate_spec.ts";
-import { LocalSandbox, type SandboxRequest } from "../../sandbox/index.ts";
+import { LocalSandbox, type SandboxRequest, type SandboxResponse } from "../../sandbox/index.ts";
 
 const GET: SandboxRequest = { head: { method: "GET", url: "http://x/", headers: [], remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 } }, body: null };
 
@@ -39,10 +39,12 @@ async function exercise() {
   return { first: String.fromCharCode(...value), piped, sent, fetched, streamed };
 }`;
 
-function useSandbox(t: { after: (fn: () => Promise<void>) => void }): LocalSandbox {
+/** The answer to a GET of a package made of `code`, loaded in a sandbox of its own. */
+async function answerOf(t: { after: (fn: () => Promise<void>) => void }, code: string): Promise<SandboxResponse> {
   const sandbox = new LocalSandbox();
   t.after(() => sandbox.close());
-  return sandbox;
+  await sandbox.load(isolateSpec("pristine", code, { instanceId: "pristine#1", timeoutMs: 2_000, cpuMs: 2_000 }));
+  return sandbox.request("pristine#1", GET);
 }
 
 async function jsonOf(body: Uint8Array | ReadableStream<Uint8Array> | null | undefined): Promise<unknown> {
@@ -52,42 +54,35 @@ async function jsonOf(body: Uint8Array | ReadableStream<Uint8Array> | null | und
 const EXPECTED = { first: "abc", piped: "def", sent: "sent", fetched: "ghi", streamed: "jkl" };
 
 test("a package that replaced the globals and intrinsics the streams read, before their first use, gets the runtime's bodies, fetch and streamed answers", async (t) => {
-  const sandbox = useSandbox(t);
   const code = `${TAMPER}
 export default { async fetch(request) {
   return Response.json(await exercise());
 } };`;
-  await sandbox.load(isolateSpec("pristine", code, { instanceId: "pristine#1", timeoutMs: 2_000, cpuMs: 2_000 }));
-  const answer = await sandbox.request("pristine#1", GET);
+  const answer = await answerOf(t, code);
   assert.equal(answer.status, 200);
   assert.deepEqual(await jsonOf(answer.body as Uint8Array), EXPECTED);
 });
 
 test("Deno.serve's answers are the same from a package that replaced them first", async (t) => {
-  const sandbox = useSandbox(t);
   // Served before the tampering: Deno.serve itself makes a promise of the global Promise when called.
   const code = `Deno.serve(async () => Response.json(await exercise()));
 ${TAMPER}`;
-  await sandbox.load(isolateSpec("pristine", code, { instanceId: "pristine#2", timeoutMs: 2_000, cpuMs: 2_000 }));
-  const answer = await sandbox.request("pristine#2", GET);
+  const answer = await answerOf(t, code);
   assert.equal(answer.status, 200);
   assert.deepEqual(await jsonOf(answer.body as Uint8Array), EXPECTED);
 });
 
 test("a package that replaced Promise.prototype.then and froze it gets an error naming it at the streams' first use, not its then inside them", async (t) => {
-  const sandbox = useSandbox(t);
   const code = `Promise.prototype.then = function () { throw new Error("tampered then"); };
 Object.freeze(Promise.prototype);
 export default { fetch() {
   try { new Response("abc").body; return new Response("no error"); } catch (error) { return new Response(String(error)); }
 } };`;
-  await sandbox.load(isolateSpec("pristine", code, { instanceId: "pristine#3", timeoutMs: 2_000, cpuMs: 2_000 }));
-  const answer = await sandbox.request("pristine#3", GET);
+  const answer = await answerOf(t, code);
   assert.match(new TextDecoder().decode(answer.body as Uint8Array), /TypeError: Promise\.prototype\.then was replaced and made unchangeable/);
 });
 
 test("a package that replaced TextDecoder, TextEncoder and atob before the URL part's first use still parses URLs", async (t) => {
-  const sandbox = useSandbox(t);
   const code = `for (const name of ["TextDecoder", "TextEncoder", "atob"]) globalThis[name] = function () { throw new Error("tampered " + name); };
 globalThis.Buffer = { from() { throw new Error("tampered Buffer"); } };
 export default { fetch: async () => {
@@ -95,8 +90,7 @@ export default { fetch: async () => {
   const text = await new Request("http://x/", { method: "POST", body: "sent" }).text();
   return Response.json([text, url.pathname, url.searchParams.get("q"), typeof globalThis.Buffer.from, String(globalThis.TextDecoder).includes("tampered")]);
 } };`;
-  await sandbox.load(isolateSpec("pristine", code, { instanceId: "pristine#4", timeoutMs: 2_000, cpuMs: 2_000 }));
-  const answer = await sandbox.request("pristine#4", GET);
+  const answer = await answerOf(t, code);
   // The URL is parsed by the runtime's own decoders; the package keeps its replacements.
   assert.deepEqual(await jsonOf(answer.body as Uint8Array), ["sent", "/%7Ea", "é", "function", true]);
 });
